@@ -1,0 +1,52 @@
+# Two commands for a fresh machine (see README): `make run` and `make test`.
+# Everything they need is installed by the targets below; nothing is assumed to be there.
+
+PYTHON ?= python3
+VENV := .venv
+BOOT := .cache/uv-boot
+UV := $(BOOT)/bin/uv
+UV_VERSION := 0.13.8
+MANAGE := $(VENV)/bin/python manage.py
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: setup system-packages python-packages assets run test lint
+
+setup: system-packages python-packages assets
+
+system-packages:
+	@scripts/system-packages.sh
+
+$(UV):
+	$(PYTHON) -m venv $(BOOT)
+	$(BOOT)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+python-packages: $(VENV)/.synced
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+static/vendor/.copied: node_modules/.package-lock.json scripts/copy-assets.sh
+	scripts/copy-assets.sh
+	@touch $@
+
+assets: static/vendor/.copied
+
+# Serve the demo county on http://127.0.0.1:8000 with the embedded default (SQLite, eager Celery).
+run: setup
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+# The whole suite; on PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set.
+test: setup
+	$(VENV)/bin/python -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run

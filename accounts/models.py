@@ -1,0 +1,105 @@
+"""Units, ranking groups and users (DESIGN §3, accounts/)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
+
+from .roles import ADMIN_SITE_ROLES, COUNTY_WIDE_ROLES, Role
+
+
+class RankingGroup(models.Model):
+    """A 考核组别: units are ranked only against the other units of their group."""
+
+    name = models.CharField("组别名称", max_length=50, unique=True)
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    description = models.CharField("说明", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "考核组别"
+        verbose_name_plural = "考核组别"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Unit(models.Model):
+    """A responsible unit: a township, a county department or an industrial park."""
+
+    class Kind(models.TextChoices):
+        TOWNSHIP = "township", "乡镇"
+        DEPARTMENT = "department", "县直部门"
+        PARK = "park", "园区"
+
+    name = models.CharField("单位名称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=30)
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    group = models.ForeignKey(
+        RankingGroup, on_delete=models.PROTECT, related_name="units", verbose_name="考核组别"
+    )
+    sort_order = models.PositiveIntegerField("排序", default=0)
+    active = models.BooleanField("在用", default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["sort_order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in; belongs to one unit (leaders and the admin may have none)."""
+
+    # One full-name field: Chinese names are not split into first and last for display.
+    first_name = None
+    last_name = None
+    full_name = models.CharField("姓名", max_length=50)
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+        verbose_name="所属单位",
+    )
+    title = models.CharField("职务", max_length=50, blank=True)
+    phone = models.CharField("电话", max_length=30, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+        ordering = ["username"]
+
+    def __str__(self):
+        return f"{self.full_name}（{self.username}）" if self.full_name else self.username
+
+    def get_full_name(self):
+        return self.full_name or self.username
+
+    def get_short_name(self):
+        return self.full_name or self.username
+
+    @cached_property
+    def roles(self) -> frozenset[Role]:
+        """The user's roles, read once per request from its groups."""
+        names = self.groups.values_list("name", flat=True)
+        return frozenset(r for r in map(Role.from_group_name, names) if r is not None)
+
+    def has_role(self, role: Role) -> bool:
+        return self.is_active and role in self.roles
+
+    @property
+    def sees_whole_county(self) -> bool:
+        return self.is_superuser or bool(self.roles & COUNTY_WIDE_ROLES)
+
+    @property
+    def may_use_admin_site(self) -> bool:
+        return self.is_active and (self.is_superuser or bool(self.roles & ADMIN_SITE_ROLES))

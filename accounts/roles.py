@@ -1,0 +1,82 @@
+"""The six roles of DESIGN §2 as Django groups, and the permissions each role holds."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    # The label is the group's name in the database, so the admin shows it in Chinese.
+    REPORTER = "reporter", "填报员"
+    UNIT_HEAD = "unit_head", "单位负责人"
+    REVIEWER = "reviewer", "牵头部门审核员"
+    OFFICE = "office", "考核办"
+    LEADER = "leader", "县领导"
+    ADMIN = "admin", "系统管理员"
+
+    @classmethod
+    def from_group_name(cls, name: str) -> "Role | None":
+        return _BY_GROUP_NAME.get(name)
+
+    @property
+    def group_name(self) -> str:
+        return str(self.label)
+
+
+_BY_GROUP_NAME = {str(role.label): role for role in Role}
+
+# Roles that work in the Django admin (DESIGN §2: the office "mostly in the Django admin").
+ADMIN_SITE_ROLES = frozenset({Role.OFFICE, Role.ADMIN})
+
+# Roles that see every unit (not just their own): DESIGN §2, "Data a unit may see".
+COUNTY_WIDE_ROLES = frozenset({Role.REVIEWER, Role.OFFICE, Role.LEADER, Role.ADMIN})
+
+_MANAGE_ACCOUNTS = [
+    "accounts.view_rankinggroup",
+    "accounts.add_rankinggroup",
+    "accounts.change_rankinggroup",
+    "accounts.view_unit",
+    "accounts.add_unit",
+    "accounts.change_unit",
+    "accounts.view_user",
+    "accounts.add_user",
+    "accounts.change_user",
+    "accounts.view_historicalrankinggroup",
+    "accounts.view_historicalunit",
+    "accounts.view_historicaluser",
+    "axes.view_accessattempt",
+    "axes.delete_accessattempt",
+    "axes.view_accessfailurelog",
+]
+
+# Permission codenames per role ("app_label.codename"). Later issues extend these lists;
+# sync_role_permissions makes the database match them after every migrate.
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.REPORTER: [],
+    Role.UNIT_HEAD: [],
+    Role.REVIEWER: [],
+    Role.OFFICE: list(_MANAGE_ACCOUNTS),
+    Role.LEADER: ["accounts.view_rankinggroup", "accounts.view_unit"],
+    Role.ADMIN: [
+        *_MANAGE_ACCOUNTS,
+        "accounts.delete_rankinggroup",
+        "accounts.delete_unit",
+        "auth.view_group",
+        "auth.change_group",
+        "axes.view_accesslog",
+    ],
+}
+
+
+def sync_role_permissions(sender=None, using="default", **kwargs):
+    """Create the role groups if missing and grant each exactly its listed permissions."""
+    from django.contrib.auth.models import Group, Permission
+
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    found = {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in Permission.objects.using(using).select_related("content_type")
+        if f"{p.content_type.app_label}.{p.codename}" in wanted
+    }
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role.group_name)
+        # Permissions of apps not migrated yet are granted on the run that creates them.
+        group.permissions.set([found[perm] for perm in perms if perm in found])

@@ -1,0 +1,11 @@
+"""Celery tasks of accounts: housekeeping of sign-in records."""
+
+from celery import shared_task
+
+from .services import purge_expired_sign_in_records as purge
+
+
+@shared_task(acks_late=True)
+def purge_expired_sign_in_records() -> dict[str, int]:
+    """Nightly (beat): drop expired sessions and lockout records past their cool-off."""
+    return purge()

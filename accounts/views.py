@@ -1,0 +1,118 @@
+"""Sign-in landing: send each user to the home page of their role, and render those pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from simple_history.utils import get_history_model_for_model
+
+from .models import Unit, User
+from .permissions import role_required
+from .roles import Role
+from .selectors import groups_with_units, locked_accounts, role_counts, users_visible_to
+
+# The page a user lands on when holding several roles: the widest view first.
+LANDING_ORDER = [
+    Role.OFFICE,
+    Role.LEADER,
+    Role.REVIEWER,
+    Role.UNIT_HEAD,
+    Role.REPORTER,
+    Role.ADMIN,
+]
+
+
+def landing_role(user) -> Role | None:
+    if user.is_superuser and not user.roles:
+        return Role.ADMIN
+    return next((role for role in LANDING_ORDER if role in user.roles), None)
+
+
+@login_required
+def home(request):
+    role = landing_role(request.user)
+    if role is None:
+        return render(request, "accounts/no_role.html", status=403)
+    return redirect(f"home-{role.value.replace('_', '-')}")
+
+
+# Links each role can follow today, besides its home page and the password change.
+def _open_items(role: Role) -> list[tuple[str, str]]:
+    admin_links = {
+        Role.OFFICE: [
+            ("单位管理", "admin:accounts_unit_changelist"),
+            ("考核组别管理", "admin:accounts_rankinggroup_changelist"),
+            ("用户管理（新建、重置密码、停用）", "admin:accounts_user_changelist"),
+            ("登录失败与锁定记录", "admin:axes_accessattempt_changelist"),
+        ],
+        Role.ADMIN: [
+            ("用户管理（新建、重置密码、停用）", "admin:accounts_user_changelist"),
+            ("角色与权限", "admin:auth_group_changelist"),
+            ("单位管理", "admin:accounts_unit_changelist"),
+            ("登录失败与锁定记录", "admin:axes_accessattempt_changelist"),
+        ],
+    }
+    return [(label, reverse(name)) for label, name in admin_links.get(role, [])]
+
+
+def _render_home(request, role: Role, **context):
+    context.update(role=role, open_items=_open_items(role))
+    return render(request, f"accounts/home/{role.value}.html", context)
+
+
+def _colleagues(user):
+    return (
+        users_visible_to(user)
+        .filter(unit_id=user.unit_id, is_active=True)
+        .prefetch_related("groups")
+    )
+
+
+@role_required(Role.REPORTER)
+def reporter_home(request):
+    return _render_home(request, Role.REPORTER, colleagues=_colleagues(request.user))
+
+
+@role_required(Role.UNIT_HEAD)
+def unit_head_home(request):
+    return _render_home(request, Role.UNIT_HEAD, colleagues=_colleagues(request.user))
+
+
+@role_required(Role.REVIEWER)
+def reviewer_home(request):
+    return _render_home(request, Role.REVIEWER, groups=groups_with_units(request.user))
+
+
+@role_required(Role.OFFICE)
+def office_home(request):
+    return _render_home(
+        request,
+        Role.OFFICE,
+        groups=groups_with_units(request.user),
+        role_counts=role_counts(users_visible_to(request.user)),
+        recent_unit_changes=_recent_changes(Unit),
+        recent_user_changes=_recent_changes(User),
+    )
+
+
+@role_required(Role.LEADER)
+def leader_home(request):
+    return _render_home(request, Role.LEADER, groups=groups_with_units(request.user))
+
+
+@role_required(Role.ADMIN)
+def admin_home(request):
+    users = users_visible_to(request.user)
+    return _render_home(
+        request,
+        Role.ADMIN,
+        role_counts=role_counts(users),
+        inactive_count=users.filter(is_active=False).count(),
+        locked=locked_accounts(),
+        recent_user_changes=_recent_changes(User),
+    )
+
+
+def _recent_changes(model, limit: int = 8):
+    """The latest history rows of a model with who made them (one query)."""
+    history = get_history_model_for_model(model)
+    return history.objects.select_related("history_user").order_by("-history_date")[:limit]

@@ -1,0 +1,36 @@
+"""Top-level URL configuration."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True,
+            extra_context={
+                "allowed_failures": settings.AXES_FAILURE_LIMIT - 1,
+                "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+            },
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("healthz/", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,61 @@
+"""manage.py seed_demo: a realistic county, idempotent, and careful outside DEBUG."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from accounts.models import RankingGroup, Unit, User
+from accounts.roles import Role
+
+
+def _seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_builds_the_county_and_one_account_per_role(db, settings):
+    settings.DEBUG = True
+    output = _seed()
+    assert RankingGroup.objects.count() == 5
+    kinds = dict(Unit.objects.values_list("kind").annotate(n=Count("id")))
+    assert kinds[Unit.Kind.TOWNSHIP] >= 18 and kinds[Unit.Kind.DEPARTMENT] >= 40
+    assert kinds[Unit.Kind.PARK] >= 3
+    for group in RankingGroup.objects.all():
+        assert group.units.exists(), group
+    for role in Role:
+        assert User.objects.filter(groups__name=role.group_name).count() == 1
+    # Each printed password really signs its account in.
+    printed = dict(re.findall(r"用户名 (\w+)\s+密码 (\w+)", output))
+    assert len(printed) == 6
+    for username, password in printed.items():
+        assert User.objects.get(username=username).check_password(password)
+
+
+def test_second_run_changes_nothing_and_keeps_passwords(db, settings):
+    settings.DEBUG = True
+    _seed(password="Demo-pass-2026")
+    counts = (Unit.objects.count(), User.objects.count(), Unit.history.count())
+    output = _seed()
+    assert (Unit.objects.count(), User.objects.count(), Unit.history.count()) == counts
+    assert "密码未改动" in output
+    assert User.objects.get(username="reporter").check_password("Demo-pass-2026")
+
+
+def test_refuses_without_debug_unless_forced(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG 已关闭"):
+        _seed()
+    assert not Unit.objects.exists()
+    _seed(force=True)
+    assert Unit.objects.exists()
+
+
+def test_reset_passwords_gives_new_ones(db, settings):
+    settings.DEBUG = True
+    _seed(password="Demo-pass-2026")
+    _seed(reset_passwords=True, password="Other-pass-2026")
+    assert User.objects.get(username="office").check_password("Other-pass-2026")
