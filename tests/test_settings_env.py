@@ -15,7 +15,11 @@ PROBE = (
     " 'hsts': getattr(s, 'SECURE_HSTS_SECONDS', 0), 'secure_cookie': s.SESSION_COOKIE_SECURE,"
     " 'lang': s.LANGUAGE_CODE, 'tz': s.TIME_ZONE, 'static': s.STORAGES['staticfiles']['BACKEND']}))"
 )
-CLEARED = {"DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_HOST"}
+# DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests and is itself a deploy-check warning.
+CLEARED = {
+    "DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "EMAIL_HOST",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+}  # fmt: skip
 
 
 def _settings_with(**env):
