@@ -1,0 +1,474 @@
+"""The assessment year and the weekly ledger (DESIGN §3, campaigns/).
+
+A year holds campaigns, their indicators, the targets units carry and the weekly periods; a unit
+hands in one ledger per period with one entry per indicator it carries, which the indicator's
+lead unit verifies. Status changes go through campaigns.services, never through save() alone.
+"""
+
+from datetime import time
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Unit
+
+FIGURE = {"max_digits": 18, "decimal_places": 4}
+
+
+class AssessmentYear(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "筹备中"
+        ACTIVE = "active", "进行中"
+        CLOSED = "closed", "已结束"
+
+    year = models.PositiveSmallIntegerField("考核年度", unique=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    deadline_weekday = models.PositiveSmallIntegerField(
+        "每周截止日",
+        default=4,
+        validators=[MaxValueValidator(6)],
+        help_text="0=周一 … 4=周五 … 6=周日（帐期所在周）",
+    )
+    deadline_time = models.TimeField("截止时间", default=time(18, 0))
+    lock_after_days = models.PositiveSmallIntegerField(
+        "截止后锁定天数", default=3, help_text="截止后再过这么多天，帐期锁定，未交即为缺报"
+    )
+    requires_head_confirmation = models.BooleanField(
+        "需单位负责人确认", default=True, help_text="周帐提交后须经单位负责人确认签字"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "考核年度"
+        verbose_name_plural = "考核年度"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"{self.year}年度"
+
+
+class Campaign(models.Model):
+    """One of the four 会战 of a year, led by one unit."""
+
+    year = models.ForeignKey(
+        AssessmentYear, on_delete=models.CASCADE, related_name="campaigns", verbose_name="考核年度"
+    )
+    name = models.CharField("会战名称", max_length=50)
+    lead_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="led_campaigns", verbose_name="牵头单位"
+    )
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "会战"
+        verbose_name_plural = "会战"
+        ordering = ["year", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "name"], name="campaign_unique_name_per_year")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Indicator(models.Model):
+    class Measure(models.TextChoices):
+        HUNDRED_MILLION_YUAN = "亿元", "亿元"
+        TEN_THOUSAND_YUAN = "万元", "万元"
+        COUNT = "个", "个"
+        PERCENT = "%", "%"
+        CASES = "件", "件"
+        ITEMS = "项", "项"
+        KILOMETRES = "公里", "公里"
+        TIMES = "次", "次"
+
+    class Direction(models.TextChoices):
+        HIGHER_BETTER = "higher", "越高越好"
+        LOWER_BETTER = "lower", "越低越好"
+        MILESTONE = "milestone", "节点完成"
+
+    class Method(models.TextChoices):
+        COMPLETION = "completion", "完成率法"
+        RANK = "rank", "排名法"
+
+    class Source(models.TextChoices):
+        # Register-derived sources (重点项目库 …) arrive with the registers' issue.
+        LEDGER = "ledger", "周帐填报"
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="indicators", verbose_name="会战"
+    )
+    name = models.CharField("指标名称", max_length=100)
+    measure = models.CharField("计量单位", max_length=10, choices=Measure.choices)
+    direction = models.CharField("方向", max_length=10, choices=Direction.choices)
+    points = models.DecimalField(
+        "分值", max_digits=6, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    method = models.CharField(
+        "计分方法", max_length=12, choices=Method.choices, default=Method.COMPLETION
+    )
+    lead_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="led_indicators", verbose_name="牵头部门"
+    )
+    cumulative = models.BooleanField(
+        "累计值", default=True, help_text="累计值：填报年初至今的累计数；否则填报当前水平（如比率）"
+    )
+    source = models.CharField("数据来源", max_length=20, choices=Source.choices, default="ledger")
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+    description = models.CharField("口径说明", max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "指标"
+        verbose_name_plural = "指标"
+        ordering = ["campaign__sort_order", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "name"], name="indicator_unique_name_per_campaign"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_milestone(self) -> bool:
+        return self.direction == self.Direction.MILESTONE
+
+
+class Target(models.Model):
+    """The annual task a unit carries on an indicator; a unit reports only what it carries."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="targets", verbose_name="指标"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="targets", verbose_name="责任单位"
+    )
+    annual_value = models.DecimalField(
+        "年度目标值", **FIGURE, null=True, blank=True, help_text="节点类指标不填"
+    )
+    note = models.CharField("备注", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "目标任务"
+        verbose_name_plural = "目标任务"
+        ordering = ["indicator_id", "unit__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit"], name="target_unique_per_unit")
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.indicator}"
+
+
+class Milestone(models.Model):
+    """A share of the annual target due by a date (e.g. 07-31 at 80 %)."""
+
+    target = models.ForeignKey(
+        Target, on_delete=models.CASCADE, related_name="milestones", verbose_name="目标任务"
+    )
+    due_date = models.DateField("节点日期")
+    fraction = models.DecimalField(
+        "累计完成比例",
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0–1，如 0.8 表示完成全年目标的 80%",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "时间节点"
+        verbose_name_plural = "时间节点"
+        ordering = ["target_id", "due_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "due_date"], name="milestone_unique_date")
+        ]
+
+    def __str__(self):
+        return f"{self.due_date:%m-%d} {self.fraction:.0%}"
+
+
+class Period(models.Model):
+    """One ISO week of the year's ISO calendar: the ledger's 帐期."""
+
+    year = models.ForeignKey(
+        AssessmentYear, on_delete=models.CASCADE, related_name="periods", verbose_name="考核年度"
+    )
+    iso_week = models.PositiveSmallIntegerField("周次")
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+    quarter = models.PositiveSmallIntegerField("季度", help_text="按该周周四所在季度")
+    deadline = models.DateTimeField("填报截止")
+    locks_at = models.DateTimeField("锁定时间")
+
+    class Meta:
+        verbose_name = "帐期"
+        verbose_name_plural = "帐期"
+        ordering = ["year", "iso_week"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "iso_week"], name="period_unique_week")
+        ]
+
+    def __str__(self):
+        return f"{self.year.year}年第{self.iso_week}周"
+
+    @property
+    def label(self) -> str:
+        return f"第{self.iso_week}周（{self.starts_on:%m.%d}–{self.ends_on:%m.%d}）"
+
+
+class WeeklyLedger(models.Model):
+    """A unit's 周帐 for one period."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交"
+        RETURNED = "returned", "被退回"
+        PARTLY_VERIFIED = "partly_verified", "部分核实"
+        VERIFIED = "verified", "已核实"
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="ledgers", verbose_name="单位"
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="ledgers", verbose_name="帐期"
+    )
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提交人",
+    )
+    # The first submission's time: timeliness is judged on it, not on resubmissions after a
+    # return, and "late" / "missing" are derived from it and the period (no stored flags).
+    submitted_at = models.DateTimeField("首次提交时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    reopened_until = models.DateTimeField(
+        "补报截止", null=True, blank=True, help_text="锁定后由考核办重新开放的截止时间"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "周帐"
+        verbose_name_plural = "周帐"
+        ordering = ["period_id", "unit__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period"], name="ledger_unique_per_week")
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.period}"
+
+    @property
+    def is_late(self) -> bool:
+        return self.submitted_at is not None and self.submitted_at > self.period.deadline
+
+
+class LedgerEntry(models.Model):
+    """One indicator's figures in a ledger, with the reviewer's verdict beside them."""
+
+    class ProblemCategory(models.TextChoices):
+        LAND = "land", "土地"
+        FUNDS = "funds", "资金"
+        PROCEDURES = "procedures", "手续"
+        OTHER = "other", "其他"
+
+    class ReviewStatus(models.TextChoices):
+        PENDING = "pending", "待核实"
+        VERIFIED = "verified", "已核实"
+        RETURNED = "returned", "已退回"
+
+    ledger = models.ForeignKey(
+        WeeklyLedger, on_delete=models.CASCADE, related_name="entries", verbose_name="周帐"
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="entries", verbose_name="指标"
+    )
+    value = models.DecimalField(
+        "填报值", **FIGURE, null=True, blank=True, help_text="累计指标：年初至今累计数"
+    )
+    done_on = models.DateField("完成日期", null=True, blank=True, help_text="节点类指标")
+    decrease_reason = models.CharField("下降原因", max_length=300, blank=True)
+    progress = models.TextField("本周进展", blank=True)
+    problem_category = models.CharField(
+        "问题类别", max_length=12, choices=ProblemCategory.choices, blank=True
+    )
+    problems = models.TextField("存在问题", blank=True)
+    next_steps = models.TextField("下步打算", blank=True)
+    review_status = models.CharField(
+        "核实状态", max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="核实人",
+    )
+    reviewed_at = models.DateTimeField("核实时间", null=True, blank=True)
+    review_comment = models.TextField("审核意见", blank=True)
+    verified_value = models.DecimalField(
+        "核实值", **FIGURE, null=True, blank=True, help_text="核减时与填报值不同，填报值保留"
+    )
+    checked_on_site = models.BooleanField("已实地查看", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "实帐条目"
+        verbose_name_plural = "实帐条目"
+        ordering = ["ledger_id", "indicator__sort_order", "indicator_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ledger", "indicator"], name="entry_unique_indicator")
+        ]
+        indexes = [models.Index(fields=["indicator", "review_status"], name="entry_review_queue")]
+
+    def __str__(self):
+        return f"{self.ledger} · {self.indicator}"
+
+    @property
+    def corrected(self) -> bool:
+        return self.verified_value is not None and self.verified_value != self.value
+
+
+class Inspection(models.Model):
+    """A reviewer's on-site check (实地查看) of a unit, usually against a ledger entry."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="inspections", verbose_name="被查看单位"
+    )
+    entry = models.ForeignKey(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        null=True,
+        blank=True,
+        verbose_name="实帐条目",
+    )
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="查看人"
+    )
+    visited_on = models.DateField("查看日期")
+    place = models.CharField("地点", max_length=200)
+    findings = models.TextField("查看情况")
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "实地查看记录"
+        verbose_name_plural = "实地查看记录"
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self):
+        return f"{self.unit} · {self.visited_on}"
+
+
+def evidence_path(instance, filename):
+    # Content-addressed: the same photo uploaded twice is stored (and found) once.
+    return f"evidence/{instance.sha256[:2]}/{instance.sha256}.{instance.extension}"
+
+
+class Evidence(models.Model):
+    """A photo or PDF behind an entry or an inspection, checked by content, with its hash."""
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", "图片"
+        PDF = "pdf", "PDF 文件"
+
+    entry = models.ForeignKey(
+        LedgerEntry,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        null=True,
+        blank=True,
+        verbose_name="实帐条目",
+    )
+    inspection = models.ForeignKey(
+        Inspection,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        null=True,
+        blank=True,
+        verbose_name="实地查看记录",
+    )
+    file = models.FileField("文件", upload_to=evidence_path)
+    thumbnail = models.ImageField("缩略图", upload_to="thumbnails/", blank=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    original_name = models.CharField("原文件名", max_length=200)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("内容指纹", max_length=64, db_index=True)
+    extension = models.CharField("扩展名", max_length=5)
+    captured_at = models.DateTimeField("拍摄时间", null=True, blank=True, help_text="照片 EXIF")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人"
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(entry__isnull=False) | models.Q(inspection__isnull=False),
+                name="evidence_belongs_somewhere",
+            )
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ReminderLog(models.Model):
+    """One reminder sent to a unit for a period; the unique key makes reminders idempotent."""
+
+    class Kind(models.TextChoices):
+        DAY_BEFORE = "day_before", "截止前一天提醒"
+        DEADLINE_DAY = "deadline_day", "截止当天提醒"
+        MISSING = "missing", "缺报通知"
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, verbose_name="单位")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, verbose_name="帐期")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "提醒记录"
+        verbose_name_plural = "提醒记录"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period", "kind"], name="reminder_once")
+        ]
+
+
+class LedgerReopening(models.Model):
+    """The office reopened a locked ledger for a unit; kept as the record of who and why."""
+
+    ledger = models.ForeignKey(
+        WeeklyLedger, on_delete=models.CASCADE, related_name="reopenings", verbose_name="周帐"
+    )
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="操作人"
+    )
+    reopened_at = models.DateTimeField("操作时间", auto_now_add=True)
+    until = models.DateTimeField("补报截止")
+    reason = models.CharField("原因", max_length=300)
+
+    class Meta:
+        verbose_name = "重新开放记录"
+        verbose_name_plural = "重新开放记录"
+        ordering = ["-reopened_at"]

@@ -1,0 +1,1 @@
+"""Write side of campaigns: one module per operation family (years, ledger, review, …)."""
