@@ -8,4 +8,12 @@ def roles(request):
     if user is None or not user.is_authenticated:
         return {}
     ordered = [role for role in Role if role in user.roles]
-    return {"user_roles": ordered, "Role": Role}
+    return {
+        "user_roles": ordered,
+        "Role": Role,
+        "is_unit_member": bool(user.roles & {Role.REPORTER, Role.UNIT_HEAD}),
+        "is_reviewer": Role.REVIEWER in user.roles,
+        "sees_completeness": bool(user.roles & {Role.OFFICE, Role.LEADER}),
+        # Lazy: counted only when the navigation bar renders it.
+        "unread_notifications": lambda: user.notifications.filter(read_at__isnull=True).count(),
+    }

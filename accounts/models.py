@@ -103,3 +103,34 @@ class User(AbstractUser):
     @property
     def may_use_admin_site(self) -> bool:
         return self.is_active and (self.is_superuser or bool(self.roles & ADMIN_SITE_ROLES))
+
+
+class Notification(models.Model):
+    """An in-app message to one user (a reminder, a return, a reopened ledger …)."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "填报提醒"
+        MISSING = "missing", "缺报通知"
+        RETURNED = "returned", "退回修改"
+        REOPENED = "reopened", "重新开放"
+        CONFIRM = "confirm", "待确认"
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    url = models.CharField("链接", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    emailed_at = models.DateTimeField("邮件发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.title

@@ -20,3 +20,53 @@ def purge_expired_sign_in_records() -> dict[str, int]:
         attempt_time__lt=now - settings.AXES_COOLOFF_TIME
     ).delete()
     return {"sessions": sessions, "attempts": attempts}
+
+
+def notify(*, recipients, kind: str, title: str, body: str = "", url: str = "") -> int:
+    """In-app notification to each recipient, and an email to those with an address.
+
+    Emails go out from a Celery task after the transaction commits, so a slow mail server
+    never holds a page and a rolled-back operation sends nothing.
+    """
+    from .models import Notification
+    from .tasks import send_notification_emails
+
+    recipients = list(recipients)
+    created = Notification.objects.bulk_create(
+        [Notification(recipient=r, kind=kind, title=title, body=body, url=url) for r in recipients]
+    )
+    ids = [n.pk for n, r in zip(created, recipients, strict=True) if r.email]
+    if ids:
+        transaction.on_commit(lambda: send_notification_emails.delay(ids))
+    return len(created)
+
+
+def send_notification_emails_now(notification_ids: list[int]) -> int:
+    from django.core.mail import send_mail
+
+    from .models import Notification
+
+    sent = 0
+    pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+    for n in pending.select_related("recipient"):
+        # Claim the row first: a retried task (acks_late) never mails the same notice twice.
+        if not Notification.objects.filter(pk=n.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        ):
+            continue
+        sent += send_mail(
+            subject=f"【交帐亮相】{n.title}",
+            message=f"{n.body}\n\n{n.url}".strip(),
+            from_email=None,
+            recipient_list=[n.recipient.email],
+        )
+    return sent
+
+
+def mark_notifications_read(*, user, ids=None) -> int:
+    from .models import Notification
+
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

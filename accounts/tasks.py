@@ -9,3 +9,11 @@ from .services import purge_expired_sign_in_records as purge
 def purge_expired_sign_in_records() -> dict[str, int]:
     """Nightly (beat): drop expired sessions and lockout records past their cool-off."""
     return purge()
+
+
+@shared_task(acks_late=True)
+def send_notification_emails(notification_ids: list[int]) -> int:
+    """Email the given notifications to their recipients."""
+    from .services import send_notification_emails_now
+
+    return send_notification_emails_now(notification_ids)

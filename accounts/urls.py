@@ -12,4 +12,5 @@ urlpatterns = [
     path("home/office/", views.office_home, name="home-office"),
     path("home/leader/", views.leader_home, name="home-leader"),
     path("home/admin/", views.admin_home, name="home-admin"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

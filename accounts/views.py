@@ -51,7 +51,15 @@ def _open_items(role: Role) -> list[tuple[str, str]]:
             ("登录失败与锁定记录", "admin:axes_accessattempt_changelist"),
         ],
     }
-    return [(label, reverse(name)) for label, name in admin_links.get(role, [])]
+    pages = {
+        Role.REPORTER: [("本周周帐（填报、提交、查看退回）", "ledger-current")],
+        Role.UNIT_HEAD: [("本周周帐（审阅、确认报送）", "ledger-current")],
+        Role.REVIEWER: [("实帐核实（核实、核减、退回、实地查看）", "review-queue")],
+        Role.OFFICE: [("周帐完成情况（按单位、按周）", "completeness")],
+        Role.LEADER: [("周帐完成情况（按单位、按周）", "completeness")],
+    }
+    links = pages.get(role, []) + admin_links.get(role, [])
+    return [(label, reverse(name)) for label, name in links]
 
 
 def _render_home(request, role: Role, **context):
@@ -116,3 +124,15 @@ def _recent_changes(model, limit: int = 8):
     """The latest history rows of a model with who made them (one query)."""
     history = get_history_model_for_model(model)
     return history.objects.select_related("history_user").order_by("-history_date")[:limit]
+
+
+@login_required
+def notifications(request):
+    """The user's notifications, newest first; opening the page marks them read."""
+    from .services import mark_notifications_read
+
+    items = list(request.user.notifications.all()[:100])
+    if request.method == "POST":
+        mark_notifications_read(user=request.user)
+        return redirect("notifications")
+    return render(request, "accounts/notifications.html", {"items": items})

@@ -227,6 +227,7 @@ class WeeklyLedger(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
+        AWAITING_CONFIRMATION = "awaiting", "待负责人确认"
         SUBMITTED = "submitted", "已提交"
         RETURNED = "returned", "被退回"
         PARTLY_VERIFIED = "partly_verified", "部分核实"
@@ -454,6 +455,9 @@ class ReminderLog(models.Model):
             models.UniqueConstraint(fields=["unit", "period", "kind"], name="reminder_once")
         ]
 
+    def __str__(self):
+        return f"{self.unit_id} · {self.period_id} · {self.get_kind_display()}"
+
 
 class LedgerReopening(models.Model):
     """The office reopened a locked ledger for a unit; kept as the record of who and why."""
@@ -472,3 +476,6 @@ class LedgerReopening(models.Model):
         verbose_name = "重新开放记录"
         verbose_name_plural = "重新开放记录"
         ordering = ["-reopened_at"]
+
+    def __str__(self):
+        return f"{self.ledger} · {self.reason}"

@@ -9,6 +9,7 @@ from . import views
 
 urlpatterns = [
     path("", include("accounts.urls")),
+    path("", include("campaigns.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(

@@ -1,0 +1,346 @@
+"""Admin for the year's set-up: years, campaigns, indicators, targets and periods; Excel import."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
+from django.utils.http import content_disposition_header
+from simple_history.admin import SimpleHistoryAdmin
+
+from .errors import LedgerError
+from .models import (
+    AssessmentYear,
+    Campaign,
+    Indicator,
+    LedgerReopening,
+    Milestone,
+    Period,
+    ReminderLog,
+    Target,
+)
+from .services.year_import import (
+    import_indicators,
+    import_targets,
+    indicator_template,
+    target_template,
+)
+from .services.years import check_annual_value, check_milestones, generate_periods, set_target
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class YearImport:
+    """One of the two Excel set-ups of a year: what it is called, its template and importer."""
+
+    slug: str
+    label: str
+    template: object
+    importer: object
+    view_perm: str
+    import_perms: tuple[str, ...]
+
+
+YEAR_IMPORTS = {
+    "indicators": YearImport(
+        "indicators",
+        "指标",
+        indicator_template,
+        import_indicators,
+        "campaigns.view_indicator",
+        ("campaigns.add_indicator", "campaigns.change_indicator"),
+    ),
+    "targets": YearImport(
+        "targets",
+        "目标任务",
+        target_template,
+        import_targets,
+        "campaigns.view_target",
+        ("campaigns.add_target", "campaigns.change_target"),
+    ),
+}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Excel 文件（.xlsx）", help_text="请使用本页下载的模板填写。")
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("文件超过 10 MB，请检查是否有多余内容。")
+        return file
+
+
+@admin.register(AssessmentYear)
+class AssessmentYearAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "deadline_weekday",
+        "deadline_time",
+        "lock_after_days",
+        "period_count",
+        "set_up_links",
+    ]
+    list_filter = ["status"]
+    readonly_fields = ["set_up_links"]
+    actions = ["generate_periods_action"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(period_total=Count("periods"))
+
+    @admin.display(description="帐期数", ordering="period_total")
+    def period_count(self, obj):
+        return getattr(obj, "period_total", None)
+
+    @admin.display(description="Excel 设置")
+    def set_up_links(self, obj):
+        if obj is None or obj.pk is None:
+            return "保存后可导入指标和目标任务。"
+        return format_html_join(
+            " | ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse(f"admin:campaigns_assessmentyear_{kind.slug}", args=[obj.pk]), kind.label)
+                for kind in YEAR_IMPORTS.values()
+            ),
+        )
+
+    @admin.action(description="生成帐期", permissions=["change"])
+    def generate_periods_action(self, request, queryset):
+        for year in queryset:
+            try:
+                periods = generate_periods(year=year)
+            except LedgerError as error:
+                self.message_user(request, f"{year}：{'；'.join(error.messages)}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{year}：已生成帐期，共 {len(periods)} 周。", messages.SUCCESS
+                )
+
+    def get_urls(self):
+        urls = []
+        for kind in YEAR_IMPORTS.values():
+            urls += [
+                path(
+                    f"<int:object_id>/{kind.slug}/",
+                    self.admin_site.admin_view(self.import_view),
+                    {"slug": kind.slug},
+                    name=f"campaigns_assessmentyear_{kind.slug}",
+                ),
+                path(
+                    f"<int:object_id>/{kind.slug}/template/",
+                    self.admin_site.admin_view(self.template_view),
+                    {"slug": kind.slug},
+                    name=f"campaigns_assessmentyear_{kind.slug}_template",
+                ),
+            ]
+        return urls + super().get_urls()
+
+    def template_view(self, request, object_id, slug):
+        kind = YEAR_IMPORTS[slug]
+        if not request.user.has_perm(kind.view_perm):
+            raise PermissionDenied
+        year = get_object_or_404(AssessmentYear, pk=object_id)
+        response = HttpResponse(kind.template(year), content_type=XLSX)
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{year.year}年度{kind.label}模板.xlsx"
+        )
+        return response
+
+    def import_view(self, request, object_id, slug):
+        kind = YEAR_IMPORTS[slug]
+        if not request.user.has_perm(kind.view_perm):
+            raise PermissionDenied
+        may_import = request.user.has_perms(kind.import_perms)
+        year = get_object_or_404(AssessmentYear, pk=object_id)
+        errors = []
+        form = ImportForm()
+        if request.method == "POST":
+            if not may_import:
+                raise PermissionDenied
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                try:
+                    result = kind.importer(
+                        year=year, file=form.cleaned_data["file"], user=request.user
+                    )
+                except LedgerError as error:
+                    errors = error.messages
+                else:
+                    self.message_user(
+                        request, f"{year}{kind.label}导入成功：{result}。", messages.SUCCESS
+                    )
+                    return redirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": year,
+            "title": f"{year} · 导入{kind.label}",
+            "kind": kind,
+            "year": year,
+            "form": form,
+            "errors": errors,
+            "may_import": may_import,
+            "template_url": reverse(
+                f"admin:campaigns_assessmentyear_{kind.slug}_template", args=[year.pk]
+            ),
+        }
+        return TemplateResponse(request, "admin/campaigns/year_import.html", context)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["name", "year", "lead_unit", "sort_order"]
+    list_filter = ["year"]
+    search_fields = ["name"]
+    list_select_related = ["year", "lead_unit"]
+    autocomplete_fields = ["lead_unit"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "campaign",
+        "measure",
+        "direction",
+        "points",
+        "method",
+        "lead_unit",
+        "cumulative",
+    ]
+    list_filter = ["campaign__year", "campaign", "direction", "method", "lead_unit"]
+    search_fields = ["name", "description", "campaign__name"]
+    list_select_related = ["campaign", "campaign__year", "lead_unit"]
+    autocomplete_fields = ["lead_unit"]
+
+
+class MilestoneFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        target = self.instance
+        if any(self.errors) or target is None or not getattr(target, "indicator_id", None):
+            return
+        kept = [
+            (form.cleaned_data["due_date"], form.cleaned_data["fraction"])
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("due_date")
+            and form.cleaned_data.get("fraction") is not None
+        ]
+        if kept:  # none: the default quarter milestones are added on save
+            problems = check_milestones(target.indicator.campaign.year.year, kept)
+            if problems:
+                raise forms.ValidationError(problems)
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    formset = MilestoneFormSet
+    extra = 0
+    fields = ["due_date", "fraction"]
+
+    def has_delete_permission(self, request, obj=None):
+        # A milestone is part of its target: whoever may change the target may drop one.
+        return request.user.has_perm("campaigns.change_target")
+
+
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = Target
+        fields = ["indicator", "unit", "annual_value", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        indicator = cleaned.get("indicator")
+        if indicator is not None:
+            problem = check_annual_value(indicator, cleaned.get("annual_value"))
+            if problem:
+                self.add_error("annual_value", problem)
+        return cleaned
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    form = TargetForm
+    list_display = ["unit", "indicator", "campaign", "annual_value", "milestone_summary", "note"]
+    list_filter = [
+        "indicator__campaign__year",
+        "indicator__campaign",
+        "unit__group",
+        "unit__kind",
+        "indicator__direction",
+    ]
+    search_fields = ["unit__name", "unit__short_name", "indicator__name"]
+    list_select_related = ["unit", "indicator", "indicator__campaign"]
+    autocomplete_fields = ["unit", "indicator"]
+    inlines = [MilestoneInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("milestones")
+
+    @admin.display(description="会战", ordering="indicator__campaign__sort_order")
+    def campaign(self, obj):
+        return obj.indicator.campaign
+
+    @admin.display(description="时间节点")
+    def milestone_summary(self, obj):
+        return "，".join(str(m) for m in obj.milestones.all())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        target = form.instance
+        if not target.milestones.exists():  # same rule as set_target: defaults when none
+            set_target(
+                indicator=target.indicator,
+                unit=target.unit,
+                annual_value=target.annual_value,
+                note=target.note,
+            )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A list to look at: rows are written by services, never by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Period)
+class PeriodAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "starts_on", "ends_on", "quarter", "deadline", "locks_at"]
+    list_filter = ["year", "quarter"]
+    list_select_related = ["year"]
+    list_per_page = 60  # a whole year on one page
+
+
+@admin.register(LedgerReopening)
+class LedgerReopeningAdmin(ReadOnlyAdmin):
+    list_display = ["ledger", "reopened_by", "reopened_at", "until", "reason"]
+    list_filter = ["ledger__period__year"]
+    search_fields = ["ledger__unit__name", "reason"]
+    list_select_related = ["ledger__unit", "ledger__period__year", "reopened_by"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "period", "kind", "sent_at"]
+    list_filter = ["kind", "period__year"]
+    search_fields = ["unit__name"]
+    list_select_related = ["unit", "period__year"]

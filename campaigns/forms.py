@@ -1,0 +1,80 @@
+"""Forms of the weekly ledger, the review and the office's reopening."""
+
+from django import forms
+
+from .models import LedgerEntry
+from .services.ledger import EntryInput, parse_figure
+
+
+class FigureField(forms.CharField):
+    """A figure as people type it: '1,200.5' is fine; letters are refused in Chinese."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        try:
+            return parse_figure(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
+class EntryForm(forms.Form):
+    """One indicator's line in the reporter's weekly form (prefix: the indicator id)."""
+
+    value = FigureField(label="本周累计数", required=False)
+    done_on = forms.DateField(label="完成日期", required=False)
+    decrease_reason = forms.CharField(label="下降原因", required=False, max_length=300)
+    progress = forms.CharField(label="本周进展", required=False, widget=forms.Textarea)
+    problem_category = forms.ChoiceField(
+        label="问题类别",
+        required=False,
+        choices=[("", "—"), *LedgerEntry.ProblemCategory.choices],
+    )
+    problems = forms.CharField(label="存在问题", required=False, widget=forms.Textarea)
+    next_steps = forms.CharField(label="下步打算", required=False, widget=forms.Textarea)
+
+    @classmethod
+    def initial_from(cls, entry: LedgerEntry) -> dict:
+        return {
+            "value": "" if entry.value is None else f"{entry.value.normalize():f}",
+            "done_on": entry.done_on,
+            "decrease_reason": entry.decrease_reason,
+            "progress": entry.progress,
+            "problem_category": entry.problem_category,
+            "problems": entry.problems,
+            "next_steps": entry.next_steps,
+        }
+
+    def to_input(self, where: str = "") -> EntryInput:
+        data = self.cleaned_data
+        return EntryInput(
+            value=data["value"],
+            done_on=data["done_on"],
+            decrease_reason=data["decrease_reason"],
+            progress=data["progress"],
+            problem_category=data["problem_category"],
+            problems=data["problems"],
+            next_steps=data["next_steps"],
+            where=where,
+        )
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(label="退回理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CorrectForm(forms.Form):
+    verified_value = FigureField(label="核实值")
+    comment = forms.CharField(label="核减理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InspectionForm(forms.Form):
+    visited_on = forms.DateField(label="查看日期", widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label="地点", max_length=200)
+    findings = forms.CharField(label="查看情况", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReopenForm(forms.Form):
+    until = forms.DateTimeField(
+        label="补报截止", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    reason = forms.CharField(label="原因", max_length=300)

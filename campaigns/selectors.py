@@ -1,0 +1,329 @@
+"""Read side of campaigns: what a user may see (visible_to) and the read models of pages."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.roles import Role
+
+from .models import (
+    AssessmentYear,
+    Evidence,
+    Indicator,
+    LedgerEntry,
+    Period,
+    Target,
+    WeeklyLedger,
+)
+
+HANDED_IN = [
+    WeeklyLedger.Status.SUBMITTED,
+    WeeklyLedger.Status.RETURNED,
+    WeeklyLedger.Status.PARTLY_VERIFIED,
+    WeeklyLedger.Status.VERIFIED,
+]
+
+
+def _sees_all_ledgers(user) -> bool:
+    return user.is_superuser or bool(user.roles & {Role.OFFICE, Role.LEADER})
+
+
+def ledgers_visible_to(user) -> QuerySet[WeeklyLedger]:
+    """Own unit's ledgers; for reviewers also ledgers holding an indicator their unit leads."""
+    ledgers = WeeklyLedger.objects.select_related("unit", "period", "period__year")
+    if not user.is_authenticated or not user.is_active:
+        return ledgers.none()
+    if _sees_all_ledgers(user):
+        return ledgers
+    scope = Q(pk__in=[])
+    if user.unit_id and (user.has_role(Role.REPORTER) or user.has_role(Role.UNIT_HEAD)):
+        scope |= Q(unit_id=user.unit_id)
+    if user.unit_id and user.has_role(Role.REVIEWER):
+        scope |= Q(unit_id=user.unit_id) | Q(
+            pk__in=LedgerEntry.objects.filter(indicator__lead_unit_id=user.unit_id).values(
+                "ledger_id"
+            ),
+            status__in=HANDED_IN,
+        )
+    return ledgers.filter(scope)
+
+
+def entries_visible_to(user) -> QuerySet[LedgerEntry]:
+    """Own unit's entries; a reviewer also the handed-in entries of indicators it leads."""
+    entries = LedgerEntry.objects.select_related(
+        "indicator", "indicator__campaign", "ledger", "ledger__unit", "ledger__period"
+    )
+    if not user.is_authenticated or not user.is_active:
+        return entries.none()
+    if _sees_all_ledgers(user):
+        return entries
+    scope = Q(pk__in=[])
+    if user.unit_id and (user.has_role(Role.REPORTER) or user.has_role(Role.UNIT_HEAD)):
+        scope |= Q(ledger__unit_id=user.unit_id)
+    if user.unit_id and user.has_role(Role.REVIEWER):
+        scope |= Q(ledger__unit_id=user.unit_id) | Q(
+            indicator__lead_unit_id=user.unit_id, ledger__status__in=HANDED_IN
+        )
+    return entries.filter(scope)
+
+
+def evidence_visible_to(user) -> QuerySet[Evidence]:
+    """Evidence of visible entries; inspection photos for reviewers and the office."""
+    evidence = Evidence.objects.select_related("entry", "entry__ledger", "inspection")
+    if not user.is_authenticated or not user.is_active:
+        return evidence.none()
+    scope = Q(entry__in=entries_visible_to(user).values("pk"))
+    if _sees_all_ledgers(user):
+        scope |= Q(inspection__isnull=False)
+    elif user.has_role(Role.REVIEWER) and user.unit_id:
+        scope |= Q(inspection__inspector__unit_id=user.unit_id)
+    return evidence.filter(scope)
+
+
+def indicators_visible_to(user) -> QuerySet[Indicator]:
+    """Indicators are the county's published task list: every signed-in user may read them."""
+    indicators = Indicator.objects.select_related("campaign", "lead_unit")
+    if not user.is_authenticated or not user.is_active:
+        return indicators.none()
+    return indicators
+
+
+def periods_visible_to(user) -> QuerySet[Period]:
+    periods = Period.objects.select_related("year")
+    if not user.is_authenticated or not user.is_active:
+        return periods.none()
+    return periods
+
+
+def current_year() -> AssessmentYear | None:
+    return (
+        AssessmentYear.objects.filter(status=AssessmentYear.Status.ACTIVE).order_by("-year").first()
+    )
+
+
+def period_containing(year: AssessmentYear, moment: datetime) -> Period | None:
+    day = timezone.localdate(moment)
+    return year.periods.filter(starts_on__lte=day, ends_on__gte=day).first()
+
+
+# --- the reporter's week --------------------------------------------------------------------
+
+
+@dataclass
+class EntryRow:
+    """One line of the reporter's form: the entry with what the reporter needs beside it."""
+
+    entry: LedgerEntry
+    target: Target | None
+    next_milestone: object
+    last_week: Decimal | None
+    last_verified: Decimal | None
+    editable: bool
+
+    @property
+    def increment(self) -> Decimal | None:
+        if not self.entry.indicator.cumulative:
+            return None
+        if self.entry.value is None or self.last_week is None:
+            return None
+        return self.entry.value - self.last_week
+
+
+def ledger_rows(ledger: WeeklyLedger, *, editable_ids: set[int]) -> list[EntryRow]:
+    """Entries with target, next milestone, last week's and last verified figure (4 queries)."""
+    entries = list(
+        ledger.entries.select_related("indicator", "indicator__campaign", "reviewer")
+        .prefetch_related("evidence")
+        .order_by("indicator__campaign__sort_order", "indicator__sort_order", "indicator_id")
+    )
+    indicator_ids = [e.indicator_id for e in entries]
+    targets = {
+        t.indicator_id: t
+        for t in Target.objects.filter(
+            unit_id=ledger.unit_id, indicator_id__in=indicator_ids
+        ).prefetch_related("milestones")
+    }
+    earlier = (
+        LedgerEntry.objects.filter(
+            ledger__unit_id=ledger.unit_id,
+            ledger__period__year_id=ledger.period.year_id,
+            ledger__period__iso_week__lt=ledger.period.iso_week,
+            indicator_id__in=indicator_ids,
+        )
+        .exclude(ledger__status__in=[WeeklyLedger.Status.DRAFT])
+        .order_by("indicator_id", "-ledger__period__iso_week")
+        .values("indicator_id", "value", "verified_value", "review_status")
+    )
+    last_week: dict[int, Decimal | None] = {}
+    last_verified: dict[int, Decimal | None] = {}
+    for row in earlier:
+        key = row["indicator_id"]
+        last_week.setdefault(key, row["value"])
+        if row["review_status"] == LedgerEntry.ReviewStatus.VERIFIED:
+            last_verified.setdefault(key, row["verified_value"])
+    rows = []
+    for entry in entries:
+        target = targets.get(entry.indicator_id)
+        upcoming = None
+        if target:
+            upcoming = next(
+                (m for m in target.milestones.all() if m.due_date >= ledger.period.starts_on), None
+            )
+        rows.append(
+            EntryRow(
+                entry=entry,
+                target=target,
+                next_milestone=upcoming,
+                last_week=last_week.get(entry.indicator_id),
+                last_verified=last_verified.get(entry.indicator_id),
+                editable=entry.indicator_id in editable_ids,
+            )
+        )
+    return rows
+
+
+# --- the reviewer's queue -------------------------------------------------------------------
+
+
+def review_queue(user, *, period_id=None, unit_id=None, campaign_id=None, status=None):
+    """Entries of handed-in ledgers on indicators the reviewer's unit leads, not its own."""
+    entries = entries_visible_to(user).filter(ledger__status__in=HANDED_IN)
+    if user.has_role(Role.REVIEWER) and not _sees_all_ledgers(user):
+        entries = entries.filter(indicator__lead_unit_id=user.unit_id).exclude(
+            ledger__unit_id=user.unit_id
+        )
+    if period_id:
+        entries = entries.filter(ledger__period_id=period_id)
+    if unit_id:
+        entries = entries.filter(ledger__unit_id=unit_id)
+    if campaign_id:
+        entries = entries.filter(indicator__campaign_id=campaign_id)
+    if status:
+        entries = entries.filter(review_status=status)
+    return entries.order_by(
+        "-ledger__period__iso_week", "indicator__sort_order", "ledger__unit__sort_order", "pk"
+    )
+
+
+def trends_and_peers(entries: list[LedgerEntry], *, weeks: int = 6):
+    """前后比 and 左右比 for a page of entries, in two queries whatever the page holds.
+
+    trend[entry_id]: the unit's last `weeks` figures on the indicator up to the entry's week;
+    peers[entry_id]: (group average, group best, rank of this unit) on the same week.
+    """
+    if not entries:
+        return {}, {}
+    pairs = {(e.ledger.unit_id, e.indicator_id) for e in entries}
+    year_ids = {e.ledger.period.year_id for e in entries}
+    top_week = max(e.ledger.period.iso_week for e in entries)
+    low_week = min(e.ledger.period.iso_week for e in entries) - weeks
+    history = (
+        LedgerEntry.objects.filter(
+            ledger__period__year_id__in=year_ids,
+            ledger__period__iso_week__gt=low_week,
+            ledger__period__iso_week__lte=top_week,
+            ledger__unit_id__in={u for u, _ in pairs},
+            indicator_id__in={i for _, i in pairs},
+        )
+        .exclude(ledger__status=WeeklyLedger.Status.DRAFT)
+        .values_list("ledger__unit_id", "indicator_id", "ledger__period__iso_week", "value")
+    )
+    series = defaultdict(dict)
+    for unit_id, indicator_id, week, value in history:
+        series[(unit_id, indicator_id)][week] = value
+    trend = {}
+    for e in entries:
+        weekly = series[(e.ledger.unit_id, e.indicator_id)]
+        week = e.ledger.period.iso_week
+        trend[e.pk] = [(w, weekly.get(w)) for w in range(week - weeks + 1, week + 1) if w > 0]
+
+    same_week = (
+        LedgerEntry.objects.filter(
+            ledger__period_id__in={e.ledger.period_id for e in entries},
+            indicator_id__in={e.indicator_id for e in entries},
+            ledger__unit__group_id__in={e.ledger.unit.group_id for e in entries},
+            value__isnull=False,
+        )
+        .exclude(ledger__status=WeeklyLedger.Status.DRAFT)
+        .values_list("ledger__period_id", "indicator_id", "ledger__unit__group_id", "value")
+    )
+    figures = defaultdict(list)
+    for period_id, indicator_id, group_id, value in same_week:
+        figures[(period_id, indicator_id, group_id)].append(value)
+    peers = {}
+    for e in entries:
+        values = figures.get((e.ledger.period_id, e.indicator_id, e.ledger.unit.group_id), [])
+        if not values or e.value is None:
+            peers[e.pk] = None
+            continue
+        lower_better = e.indicator.direction == Indicator.Direction.LOWER_BETTER
+        best = min(values) if lower_better else max(values)
+        better = sum(1 for v in values if (v < e.value if lower_better else v > e.value))
+        peers[e.pk] = {
+            "average": sum(values) / len(values),
+            "best": best,
+            "rank": better + 1,
+            "count": len(values),
+        }
+    return trend, peers
+
+
+# --- the office's completeness matrix -------------------------------------------------------
+
+
+class Cell:
+    """How a unit stands on one period, for the completeness matrix."""
+
+    VERIFIED = "verified", "已核实"
+    RETURNED = "returned", "被退回"
+    ON_TIME = "on_time", "按时"
+    LATE = "late", "迟报"
+    MISSING = "missing", "缺报"
+    OVERDUE = "overdue", "逾期未交"
+    OPEN = "open", "未到期"
+
+
+def cell_state(ledger: WeeklyLedger | None, period: Period, now: datetime) -> tuple[str, str]:
+    status = ledger.status if ledger else None
+    handed_in = status in HANDED_IN
+    if not handed_in or ledger.submitted_at is None:
+        if now > period.locks_at and not (
+            ledger and ledger.reopened_until and now <= ledger.reopened_until
+        ):
+            return Cell.MISSING
+        return Cell.OVERDUE if now > period.deadline else Cell.OPEN
+    if status == WeeklyLedger.Status.VERIFIED:
+        return Cell.VERIFIED
+    if status == WeeklyLedger.Status.RETURNED:
+        return Cell.RETURNED
+    if ledger.submitted_at > period.locks_at:
+        return Cell.MISSING  # handed in only after a reopening: counts as missing (§4.6)
+    return Cell.LATE if ledger.submitted_at > period.deadline else Cell.ON_TIME
+
+
+def completeness_matrix(user, *, year: AssessmentYear, group_id=None, periods=None, now=None):
+    """Units × periods, each cell (period, state code, label); a constant number of queries."""
+    from accounts.selectors import units_visible_to
+
+    now = now or timezone.now()
+    units = units_visible_to(user).filter(active=True)
+    if group_id:
+        units = units.filter(group_id=group_id)
+    units = list(units.order_by("group__sort_order", "sort_order"))
+    periods = list(periods if periods is not None else year.periods.order_by("iso_week"))
+    ledgers = {
+        (ledger.unit_id, ledger.period_id): ledger
+        for ledger in ledgers_visible_to(user)
+        .filter(period__in=periods, unit__in=units)
+        .select_related(None)
+        .only("id", "unit_id", "period_id", "status", "submitted_at", "reopened_until")
+    }
+    rows = []
+    for unit in units:
+        cells = [(p, *cell_state(ledgers.get((unit.pk, p.pk)), p, now)) for p in periods]
+        rows.append((unit, cells))
+    return periods, rows

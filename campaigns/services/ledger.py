@@ -1,0 +1,376 @@
+"""The reporter's side of the weekly ledger: open, fill, submit, confirm; the office's reopen.
+
+Every operation checks who may do it and what state allows it, runs in one transaction and
+raises LedgerError with Chinese messages on bad input, leaving the database as it was.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.services import notify
+
+from ..errors import LedgerError
+from ..models import Indicator, LedgerEntry, LedgerReopening, Period, Target, WeeklyLedger
+
+Status = WeeklyLedger.Status
+Review = LedgerEntry.ReviewStatus
+
+TEXT_FIELDS = ("decrease_reason", "progress", "problem_category", "problems", "next_steps")
+
+
+@dataclass
+class EntryInput:
+    """What a reporter types for one indicator, from the form or from an Excel row."""
+
+    value: Decimal | None = None
+    done_on: date | None = None
+    decrease_reason: str = ""
+    progress: str = ""
+    problem_category: str = ""
+    problems: str = ""
+    next_steps: str = ""
+    where: str = ""  # how to name the place of an error: "第3行" in a workbook, the indicator name
+
+
+@dataclass
+class EntryCheck:
+    errors: list[str] = field(default_factory=list)
+
+
+def parse_figure(raw) -> Decimal | None:
+    """A figure typed by a person: '' → None; '1,200.5' → 1200.5; anything else → ValueError."""
+    if raw is None:
+        return None
+    if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
+        return Decimal(str(raw))
+    text = str(raw).strip().replace(",", "").replace("，", "")
+    if not text:
+        return None
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"应为数字，实际为“{raw}”") from None
+    if not number.is_finite():
+        raise ValueError(f"应为数字，实际为“{raw}”")
+    return number
+
+
+def last_figures(*, unit_id: int, period: Period, indicator_ids) -> dict[int, Decimal | None]:
+    """Each indicator's latest figure before `period` in a handed-in ledger of the unit.
+
+    The verified figure where a reviewer has verified it (a correction counts), otherwise the
+    reported one: that is what this week's cumulative figure must not silently fall below.
+    """
+    rows = (
+        LedgerEntry.objects.filter(
+            ledger__unit_id=unit_id,
+            ledger__period__year_id=period.year_id,
+            ledger__period__iso_week__lt=period.iso_week,
+            indicator_id__in=list(indicator_ids),
+        )
+        .exclude(ledger__status__in=[Status.DRAFT, Status.AWAITING_CONFIRMATION])
+        .order_by("indicator_id", "-ledger__period__iso_week")
+        .values("indicator_id", "value", "verified_value", "review_status")
+    )
+    latest: dict[int, Decimal | None] = {}
+    for row in rows:
+        if row["indicator_id"] in latest:
+            continue
+        verified = row["review_status"] == Review.VERIFIED and row["verified_value"] is not None
+        latest[row["indicator_id"]] = row["verified_value"] if verified else row["value"]
+    return latest
+
+
+def check_entry(
+    indicator: Indicator, data: EntryInput, *, previous: Decimal | None, period: Period
+) -> list[str]:
+    """The rules one entry must meet; returns Chinese messages (empty: acceptable)."""
+    errors = []
+    if indicator.is_milestone:
+        if data.value is not None:
+            errors.append(f"「{indicator.name}」是节点类指标，只填完成日期，不填数值")
+        if data.done_on and data.done_on > period.ends_on:
+            errors.append(f"「{indicator.name}」完成日期不能晚于本帐期最后一天（{period.ends_on}）")
+        if data.done_on and data.done_on.year < period.starts_on.year - 1:
+            errors.append(f"「{indicator.name}」完成日期不在考核年度内")
+    else:
+        if data.done_on is not None:
+            errors.append(f"「{indicator.name}」不是节点类指标，不填完成日期")
+        if data.value is not None and data.value < 0:
+            errors.append(f"「{indicator.name}」不能为负数（填写的是{data.value}）")
+        if (
+            data.value is not None
+            and indicator.cumulative
+            and previous is not None
+            and data.value < previous
+            and not data.decrease_reason.strip()
+        ):
+            errors.append(
+                f"「{indicator.name}」累计数比上周（{previous.normalize():f}）减少，须填写下降原因"
+            )
+    if data.problem_category and data.problem_category not in LedgerEntry.ProblemCategory.values:
+        errors.append(f"「{indicator.name}」问题类别只能是 土地、资金、手续、其他")
+    return errors
+
+
+def is_unit_member(user, unit_id: int) -> bool:
+    return user.unit_id == unit_id and (
+        user.has_role(Role.REPORTER) or user.has_role(Role.UNIT_HEAD)
+    )
+
+
+def window_open(ledger: WeeklyLedger, *, now: datetime) -> bool:
+    """Before the period locks, or within a reopening granted by the office."""
+    if now <= ledger.period.locks_at:
+        return True
+    return ledger.reopened_until is not None and now <= ledger.reopened_until
+
+
+def editable_indicator_ids(ledger: WeeklyLedger, *, now: datetime) -> set[int]:
+    """Indicators the unit may still change in this ledger right now.
+
+    Before hand-in: all of them while the window is open. After: only entries a reviewer
+    returned — those stay correctable after the lock, since the reviewer asked for them.
+    """
+    if ledger.status in (Status.DRAFT, Status.AWAITING_CONFIRMATION):
+        if not window_open(ledger, now=now):
+            return set()
+        return {e.indicator_id for e in ledger.entries.all()}
+    return {e.indicator_id for e in ledger.entries.all() if e.review_status == Review.RETURNED}
+
+
+@transaction.atomic
+def open_ledger(*, unit, period: Period) -> WeeklyLedger:
+    """The unit's ledger of the period, created with one entry per indicator it carries.
+
+    Targets added after a ledger was opened get their entry here too, while it is a draft.
+    """
+    ledger, _ = WeeklyLedger.objects.get_or_create(unit=unit, period=period)
+    if ledger.status == Status.DRAFT:
+        carried = Target.objects.filter(
+            unit=unit, indicator__campaign__year_id=period.year_id
+        ).values_list("indicator_id", flat=True)
+        present = set(ledger.entries.values_list("indicator_id", flat=True))
+        LedgerEntry.objects.bulk_create(
+            [LedgerEntry(ledger=ledger, indicator_id=i) for i in carried if i not in present]
+        )
+    return ledger
+
+
+def _ledger_for_update(ledger: WeeklyLedger) -> WeeklyLedger:
+    # Row lock: two browser tabs (or a tab and an Excel upload) saving at once serialise here.
+    return (
+        WeeklyLedger.objects.select_for_update().select_related("period", "unit").get(pk=ledger.pk)
+    )
+
+
+@transaction.atomic
+def save_entries(
+    *, ledger: WeeklyLedger, user, changes: dict[int, EntryInput], now: datetime | None = None
+) -> WeeklyLedger:
+    """Save what the reporter typed (a draft, or corrections of returned entries)."""
+    now = now or timezone.now()
+    ledger = _ledger_for_update(ledger)
+    if not is_unit_member(user, ledger.unit_id):
+        raise LedgerError("只能填报本单位的周帐。")
+    entries = {e.indicator_id: e for e in ledger.entries.select_related("indicator")}
+    editable = editable_indicator_ids(ledger, now=now)
+    previous = last_figures(unit_id=ledger.unit_id, period=ledger.period, indicator_ids=changes)
+    errors = []
+    for indicator_id, data in changes.items():
+        entry = entries.get(indicator_id)
+        if entry is None:
+            errors.append(f"{data.where}本单位没有承担该指标（编号 {indicator_id}），不能填报")
+            continue
+        if indicator_id not in editable:
+            if _differs(entry, data):
+                errors.append(f"「{entry.indicator.name}」当前不可修改（已提交或帐期已锁定）")
+            continue
+        errors += [
+            data.where + message
+            for message in check_entry(
+                entry.indicator, data, previous=previous.get(indicator_id), period=ledger.period
+            )
+        ]
+    if errors:
+        raise LedgerError(errors)
+    for indicator_id, data in changes.items():
+        entry = entries[indicator_id]
+        if indicator_id in editable and _differs(entry, data):
+            entry.value, entry.done_on = data.value, data.done_on
+            for name in TEXT_FIELDS:
+                setattr(entry, name, getattr(data, name).strip())
+            entry.save()
+    return ledger
+
+
+def _differs(entry: LedgerEntry, data: EntryInput) -> bool:
+    if entry.value != data.value or entry.done_on != data.done_on:
+        return True
+    return any(getattr(entry, name) != getattr(data, name).strip() for name in TEXT_FIELDS)
+
+
+def _check_complete(ledger: WeeklyLedger) -> None:
+    entries = list(ledger.entries.select_related("indicator"))
+    if not entries:
+        raise LedgerError("本周帐没有需要填报的指标，无需提交。")
+    previous = last_figures(
+        unit_id=ledger.unit_id,
+        period=ledger.period,
+        indicator_ids=[e.indicator_id for e in entries],
+    )
+    errors = []
+    for entry in entries:
+        if not entry.indicator.is_milestone and entry.value is None:
+            errors.append(f"「{entry.indicator.name}」尚未填写累计数")
+        data = EntryInput(
+            value=entry.value,
+            done_on=entry.done_on,
+            **{name: getattr(entry, name) for name in TEXT_FIELDS},
+        )
+        errors += check_entry(
+            entry.indicator, data, previous=previous.get(entry.indicator_id), period=ledger.period
+        )
+    if errors:
+        raise LedgerError(errors)
+
+
+def _heads_of(unit_id):
+    from accounts.models import User
+
+    return User.objects.filter(
+        unit_id=unit_id, is_active=True, groups__name=Role.UNIT_HEAD.group_name
+    )
+
+
+@transaction.atomic
+def submit_ledger(*, ledger: WeeklyLedger, user, now: datetime | None = None) -> WeeklyLedger:
+    """Hand the ledger in (or, after a return, hand the corrected entries back in).
+
+    Where the year requires the unit head's confirmation and the submitter is not a unit head,
+    the ledger waits for it; it counts as handed in when confirmed.
+    """
+    now = now or timezone.now()
+    ledger = _ledger_for_update(ledger)
+    if not is_unit_member(user, ledger.unit_id):
+        raise LedgerError("只能提交本单位的周帐。")
+
+    if ledger.status == Status.RETURNED:
+        returned = ledger.entries.filter(review_status=Review.RETURNED)
+        _check_complete(ledger)
+        returned.update(review_status=Review.PENDING)
+        refresh_status(ledger)
+        return ledger
+    if ledger.status != Status.DRAFT:
+        raise LedgerError(f"该周帐{ledger.get_status_display()}，不能重复提交。")
+    if not window_open(ledger, now=now):
+        raise LedgerError("该帐期已锁定，不能再提交；如需补报，请联系考核办重新开放。")
+    _check_complete(ledger)
+
+    ledger.submitted_by = user
+    needs_head = ledger.period.year.requires_head_confirmation
+    if needs_head and not user.has_role(Role.UNIT_HEAD):
+        ledger.status = Status.AWAITING_CONFIRMATION
+        ledger.save()
+        notify(
+            recipients=_heads_of(ledger.unit_id),
+            kind="confirm",
+            title=f"{ledger.period}周帐待您确认",
+            body=f"{user.full_name}已提交{ledger.unit}{ledger.period}的周帐，请审阅后确认。",
+            url=reverse("ledger-week", args=[ledger.period_id]),
+        )
+        return ledger
+    if needs_head:
+        ledger.confirmed_by, ledger.confirmed_at = user, now
+    _hand_in(ledger, now=now)
+    return ledger
+
+
+@transaction.atomic
+def confirm_ledger(*, ledger: WeeklyLedger, user, now: datetime | None = None) -> WeeklyLedger:
+    """The unit head signs the ledger; it is handed in to the reviewers at this moment."""
+    now = now or timezone.now()
+    ledger = _ledger_for_update(ledger)
+    if not (user.unit_id == ledger.unit_id and user.has_role(Role.UNIT_HEAD)):
+        raise LedgerError("只有本单位负责人可以确认周帐。")
+    if ledger.status != Status.AWAITING_CONFIRMATION:
+        raise LedgerError("该周帐不在待确认状态。")
+    if not window_open(ledger, now=now):
+        raise LedgerError("该帐期已锁定，不能再确认；如需补报，请联系考核办重新开放。")
+    ledger.confirmed_by, ledger.confirmed_at = user, now
+    _hand_in(ledger, now=now)
+    return ledger
+
+
+@transaction.atomic
+def withdraw_ledger(*, ledger: WeeklyLedger, user, now: datetime | None = None) -> WeeklyLedger:
+    """Back to draft before the unit head confirmed (the head may send it back too)."""
+    ledger = _ledger_for_update(ledger)
+    if not is_unit_member(user, ledger.unit_id):
+        raise LedgerError("只能操作本单位的周帐。")
+    if ledger.status != Status.AWAITING_CONFIRMATION:
+        raise LedgerError("只有待确认的周帐可以退回草稿。")
+    ledger.status = Status.DRAFT
+    ledger.save()
+    return ledger
+
+
+def _hand_in(ledger: WeeklyLedger, *, now: datetime) -> None:
+    ledger.status = Status.SUBMITTED
+    if ledger.submitted_at is None:  # timeliness is judged on the first hand-in
+        ledger.submitted_at = now
+    ledger.save()
+
+
+def refresh_status(ledger: WeeklyLedger) -> None:
+    """Derive a handed-in ledger's status from its entries' review states."""
+    if ledger.status in (Status.DRAFT, Status.AWAITING_CONFIRMATION):
+        return
+    states = set(ledger.entries.values_list("review_status", flat=True))
+    if Review.RETURNED in states:
+        status = Status.RETURNED
+    elif states == {Review.VERIFIED}:
+        status = Status.VERIFIED
+    elif Review.VERIFIED in states:
+        status = Status.PARTLY_VERIFIED
+    else:
+        status = Status.SUBMITTED
+    if status != ledger.status:
+        ledger.status = status
+        ledger.save(update_fields=["status"])
+
+
+@transaction.atomic
+def reopen_ledger(*, unit, period: Period, user, until: datetime, reason: str) -> WeeklyLedger:
+    """The office reopens a locked period for one unit, with a reason that is kept."""
+    if not user.has_role(Role.OFFICE):
+        raise LedgerError("只有考核办可以重新开放帐期。")
+    if not reason.strip():
+        raise LedgerError("请填写重新开放的原因。")
+    if until <= timezone.now():
+        raise LedgerError("补报截止时间须晚于现在。")
+    ledger = _ledger_for_update(open_ledger(unit=unit, period=period))
+    if ledger.status not in (Status.DRAFT, Status.AWAITING_CONFIRMATION):
+        raise LedgerError("该周帐已提交，无需重新开放；被退回的条目可直接修改。")
+    ledger.reopened_until = until
+    ledger.save()
+    LedgerReopening.objects.create(
+        ledger=ledger, reopened_by=user, until=until, reason=reason.strip()
+    )
+    notify(
+        recipients=ledger.unit.users.filter(is_active=True),
+        kind="reopened",
+        title=f"{period}周帐已重新开放",
+        body=(
+            f"考核办已重新开放本单位{period}的周帐，"
+            f"请于{timezone.localtime(until):%m月%d日 %H:%M}前补报。原因：{reason.strip()}"
+        ),
+        url=reverse("ledger-week", args=[period.pk]),
+    )
+    return ledger

@@ -1,0 +1,108 @@
+"""Deadline reminders and missing-ledger notices, idempotent by ReminderLog's unique key.
+
+Beat runs these every hour; whichever run first finds a unit due for a reminder records it in
+ReminderLog and notifies the unit, and every later run (or a retried task) finds the log row
+and sends nothing again.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Unit
+from accounts.services import notify
+
+from ..models import AssessmentYear, Period, ReminderLog, Target, WeeklyLedger
+
+HANDED_IN = [
+    WeeklyLedger.Status.SUBMITTED,
+    WeeklyLedger.Status.RETURNED,
+    WeeklyLedger.Status.PARTLY_VERIFIED,
+    WeeklyLedger.Status.VERIFIED,
+]
+
+
+def _units_without_ledger(period: Period):
+    """Active units that carry an indicator this year and have not handed this period in."""
+    carrying = Target.objects.filter(indicator__campaign__year_id=period.year_id).values("unit_id")
+    handed_in = WeeklyLedger.objects.filter(period=period, status__in=HANDED_IN).values("unit_id")
+    return Unit.objects.filter(active=True, pk__in=carrying).exclude(pk__in=handed_in)
+
+
+def _record_once(unit: Unit, period: Period, kind: str) -> bool:
+    """True when this call is the one that records (and so sends) the reminder."""
+    try:
+        with transaction.atomic():
+            ReminderLog.objects.create(unit=unit, period=period, kind=kind)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _notify_unit(unit: Unit, *, kind: str, title: str, body: str, period: Period) -> None:
+    notify(
+        recipients=unit.users.filter(is_active=True),
+        kind=kind,
+        title=title,
+        body=body,
+        url=reverse("ledger-week", args=[period.pk]),
+    )
+
+
+def send_deadline_reminders(*, now: datetime | None = None) -> int:
+    """The day before and on the deadline day, remind units that have not handed in."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sent = 0
+    periods = Period.objects.filter(
+        year__status=AssessmentYear.Status.ACTIVE, deadline__gt=now
+    ).filter(deadline__lte=now + timedelta(days=2))
+    for period in periods:
+        deadline_day = timezone.localdate(period.deadline)
+        if today == deadline_day - timedelta(days=1):
+            kind, when = ReminderLog.Kind.DAY_BEFORE, "明天"
+        elif today == deadline_day:
+            kind, when = ReminderLog.Kind.DEADLINE_DAY, "今天"
+        else:
+            continue
+        deadline = timezone.localtime(period.deadline)
+        for unit in _units_without_ledger(period):
+            if _record_once(unit, period, kind):
+                _notify_unit(
+                    unit,
+                    kind="reminder",
+                    title=f"{period}周帐{when}{deadline:%H:%M}截止",
+                    body=(
+                        f"{unit.name}{period}的周帐尚未报送，"
+                        f"请于{deadline:%m月%d日 %H:%M}前填报提交。"
+                    ),
+                    period=period,
+                )
+                sent += 1
+    return sent
+
+
+def mark_missing_ledgers(*, now: datetime | None = None) -> int:
+    """When a period locks, each unit that never handed it in gets a 缺报 notice, once."""
+    now = now or timezone.now()
+    marked = 0
+    locked = Period.objects.filter(
+        year__status=AssessmentYear.Status.ACTIVE, locks_at__lte=now
+    ).filter(locks_at__gt=now - timedelta(days=14))  # recent locks only; older ones are done
+    for period in locked:
+        for unit in _units_without_ledger(period):
+            if _record_once(unit, period, ReminderLog.Kind.MISSING):
+                _notify_unit(
+                    unit,
+                    kind="missing",
+                    title=f"{period}周帐缺报",
+                    body=(
+                        f"{unit.name}{period}的周帐未在锁定前报送，已记为缺报。"
+                        "如有特殊情况请联系考核办。"
+                    ),
+                    period=period,
+                )
+                marked += 1
+    return marked

@@ -1,0 +1,153 @@
+"""The lead department's side: verify, correct (核减) or return entries; record on-site checks."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from accounts.services import notify
+
+from ..errors import LedgerError
+from ..models import Inspection, LedgerEntry, WeeklyLedger
+from .ledger import refresh_status
+
+Review = LedgerEntry.ReviewStatus
+HANDED_IN = (
+    WeeklyLedger.Status.SUBMITTED,
+    WeeklyLedger.Status.RETURNED,
+    WeeklyLedger.Status.PARTLY_VERIFIED,
+    WeeklyLedger.Status.VERIFIED,
+)
+
+
+def review_refusal(user, entry: LedgerEntry) -> str | None:
+    """Why `user` may not review `entry`, or None when they may."""
+    if not user.has_role(Role.REVIEWER):
+        return "只有牵头部门审核员可以核实实帐。"
+    if user.unit_id != entry.indicator.lead_unit_id:
+        return f"「{entry.indicator.name}」不是本单位牵头的指标。"
+    if entry.ledger.unit_id == user.unit_id:
+        return "不能核实本单位自己填报的实帐（审核与填报须分离）。"
+    if entry.ledger.status not in HANDED_IN:
+        return "该周帐尚未提交，不能核实。"
+    return None
+
+
+def _locked_entries(entry_ids) -> list[LedgerEntry]:
+    return list(
+        LedgerEntry.objects.select_for_update(of=("self",))
+        .select_related("indicator", "ledger__period", "ledger__unit")
+        .filter(pk__in=list(entry_ids))
+        .order_by("pk")
+    )
+
+
+def _verify(entry: LedgerEntry, *, user, verified_value, comment: str, now: datetime) -> None:
+    if entry.review_status == Review.RETURNED:
+        raise LedgerError(f"「{entry.indicator.name}」已退回单位修改，待其重新提交后再核实。")
+    if entry.indicator.is_milestone:
+        verified_value = None
+    elif verified_value is None:
+        verified_value = entry.value
+    elif verified_value < 0:
+        raise LedgerError(f"「{entry.indicator.name}」核实值不能为负数。")
+    if verified_value != entry.value and not comment.strip():
+        raise LedgerError(f"「{entry.indicator.name}」核减或更正数值时须写明理由。")
+    entry.review_status = Review.VERIFIED
+    entry.verified_value = verified_value
+    entry.reviewer, entry.reviewed_at = user, now
+    entry.review_comment = comment.strip()
+    entry.save()
+
+
+@transaction.atomic
+def verify_entries(
+    *, entry_ids, user, corrections: dict[int, Decimal] | None = None, comment: str = "",
+    now: datetime | None = None,
+) -> list[LedgerEntry]:  # fmt: skip
+    """Verify entries as reported, or at a corrected figure (核减, the reported one is kept).
+
+    All or nothing: one entry the user may not verify refuses the whole batch.
+    """
+    now = now or timezone.now()
+    corrections = corrections or {}
+    entries = _locked_entries(entry_ids)
+    if len(entries) != len(set(entry_ids)):
+        raise LedgerError("部分实帐条目不存在或无权查看。")
+    refusals = [r for r in (review_refusal(user, e) for e in entries) if r]
+    if refusals:
+        raise LedgerError(sorted(set(refusals)))
+    for entry in entries:
+        _verify(
+            entry, user=user, verified_value=corrections.get(entry.pk), comment=comment, now=now
+        )
+    for ledger in {e.ledger for e in entries}:
+        refresh_status(ledger)
+    return entries
+
+
+@transaction.atomic
+def return_entry(*, entry: LedgerEntry, user, comment: str, now: datetime | None = None):
+    """Send an entry back to its unit with the reason; the unit corrects and resubmits it."""
+    now = now or timezone.now()
+    (entry,) = _locked_entries([entry.pk])
+    refusal = review_refusal(user, entry)
+    if refusal:
+        raise LedgerError(refusal)
+    if not comment.strip():
+        raise LedgerError("退回时须写明退回理由。")
+    if entry.review_status == Review.RETURNED:
+        raise LedgerError("该条目已退回，等待单位修改。")
+    entry.review_status = Review.RETURNED
+    entry.reviewer, entry.reviewed_at = user, now
+    entry.review_comment = comment.strip()
+    entry.verified_value = None
+    entry.save()
+    refresh_status(entry.ledger)
+    ledger = entry.ledger
+    notify(
+        recipients=ledger.unit.users.filter(is_active=True),
+        kind="returned",
+        title=f"「{entry.indicator.name}」被退回修改",
+        body=f"{user.unit}退回了{ledger.period}的「{entry.indicator.name}」：{comment.strip()}",
+        url=reverse("ledger-week", args=[ledger.period_id]),
+    )
+    return entry
+
+
+@transaction.atomic
+def record_inspection(
+    *, user, entry: LedgerEntry | None = None, unit=None, visited_on: date, place: str,
+    findings: str,
+) -> Inspection:  # fmt: skip
+    """Record an on-site check (实地查看), against an entry when there is one."""
+    if not user.has_role(Role.REVIEWER) and not user.has_role(Role.OFFICE):
+        raise LedgerError("只有审核员或考核办可以记录实地查看。")
+    if entry is not None:
+        (entry,) = _locked_entries([entry.pk])  # the caller's copy may be stale
+        refusal = review_refusal(user, entry) if user.has_role(Role.REVIEWER) else None
+        if refusal:
+            raise LedgerError(refusal)
+        unit = entry.ledger.unit
+    if unit is None:
+        raise LedgerError("请指明被查看的单位。")
+    errors = []
+    if visited_on > timezone.localdate():
+        errors.append("查看日期不能晚于今天。")
+    if not place.strip():
+        errors.append("请填写查看地点。")
+    if not findings.strip():
+        errors.append("请填写查看情况。")
+    if errors:
+        raise LedgerError(errors)
+    inspection = Inspection.objects.create(
+        unit=unit, entry=entry, inspector=user, visited_on=visited_on, place=place.strip(),
+        findings=findings.strip(),
+    )  # fmt: skip
+    if entry is not None and not entry.checked_on_site:
+        entry.checked_on_site = True
+        entry.save(update_fields=["checked_on_site"])
+    return inspection

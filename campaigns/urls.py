@@ -1,0 +1,28 @@
+"""URLs of the weekly ledger, the reviewers' queue and the office's pages."""
+
+from django.urls import path
+
+from .views import evidence, ledger, office, review
+
+urlpatterns = [
+    path("ledger/", ledger.current_ledger, name="ledger-current"),
+    path("ledger/week/<int:period_id>/", ledger.ledger_week, name="ledger-week"),
+    path("ledger/entry/<int:entry_id>/evidence/", evidence.upload, name="evidence-upload"),
+    path("evidence/<int:evidence_id>/", evidence.download, name="evidence-file"),
+    path(
+        "evidence/<int:evidence_id>/thumbnail/",
+        evidence.download,
+        {"thumbnail": True},
+        name="evidence-thumbnail",
+    ),
+    path("evidence/<int:evidence_id>/delete/", evidence.delete, name="evidence-delete"),
+    path("review/", review.queue, name="review-queue"),
+    path("review/verify/", review.verify, name="review-verify"),
+    path("review/entry/<int:entry_id>/correct/", review.correct, name="review-correct"),
+    path("review/entry/<int:entry_id>/return/", review.send_back, name="review-return"),
+    path("review/entry/<int:entry_id>/inspect/", review.inspect, name="review-inspect"),
+    path("office/completeness/", office.completeness, name="completeness"),
+    path("office/completeness.xlsx", office.completeness_xlsx, name="completeness-xlsx"),
+    path("office/reopen/<int:unit_id>/<int:period_id>/", office.reopen, name="ledger-reopen"),
+    path("office/entry/<int:entry_id>/history/", office.entry_history, name="entry-history"),
+]

@@ -1,0 +1,1 @@
+"""Views of campaigns, one module per audience: reporters, reviewers, the office."""

@@ -1,0 +1,108 @@
+"""The evaluation office's pages: the completeness matrix, reopening, an entry's history."""
+
+from collections import Counter
+from itertools import pairwise
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from accounts.permissions import role_required
+from accounts.roles import Role
+from accounts.selectors import ranking_groups_visible_to, units_visible_to
+
+from ..errors import LedgerError
+from ..exports import completeness_workbook
+from ..forms import ReopenForm
+from ..selectors import (
+    completeness_matrix,
+    current_year,
+    entries_visible_to,
+    periods_visible_to,
+)
+from ..services.ledger import reopen_ledger
+
+
+def _matrix(request):
+    year = current_year()
+    if year is None:
+        return None, None, None
+    group = request.GET.get("group", "")
+    group_id = int(group) if group.isdigit() else None
+    today = timezone.localdate()
+    periods = year.periods.filter(starts_on__lte=today).order_by("iso_week")
+    return year, group_id, completeness_matrix(request.user, year=year, group_id=group_id,
+                                               periods=periods)  # fmt: skip
+
+
+@role_required(Role.OFFICE, Role.LEADER)
+def completeness(request):
+    year, group_id, matrix = _matrix(request)
+    if year is None:
+        return render(request, "campaigns/no_period.html", {"year": None})
+    periods, rows = matrix
+    totals = Counter(label for _, cells in rows for _period, _code, label in cells)
+    return render(
+        request,
+        "campaigns/completeness.html",
+        {
+            "year": year,
+            "periods": periods,
+            "rows": rows,
+            "groups": ranking_groups_visible_to(request.user),
+            "group_id": group_id,
+            "totals": sorted(totals.items()),
+            "is_office": request.user.has_role(Role.OFFICE),
+            "querystring": request.GET.urlencode(),
+        },
+    )
+
+
+@role_required(Role.OFFICE, Role.LEADER)
+def completeness_xlsx(request):
+    year, _group_id, matrix = _matrix(request)
+    if year is None:
+        return redirect("completeness")
+    periods, rows = matrix
+    content = completeness_workbook(year=year, periods=periods, rows=rows)
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="completeness-{year.year}.xlsx"'
+    return response
+
+
+@role_required(Role.OFFICE)
+def reopen(request, unit_id, period_id):
+    unit = get_object_or_404(units_visible_to(request.user), pk=unit_id)
+    period = get_object_or_404(periods_visible_to(request.user), pk=period_id)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reopen_ledger(unit=unit, period=period, user=request.user, **form.cleaned_data)
+        except LedgerError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"已为{unit.name}重新开放{period.label}。")
+            return redirect("completeness")
+    return render(request, "campaigns/reopen.html", {"unit": unit, "period": period, "form": form})
+
+
+@role_required(Role.OFFICE)
+def entry_history(request, entry_id):
+    entry = get_object_or_404(entries_visible_to(request.user), pk=entry_id)
+    records = list(entry.history.select_related("history_user").order_by("history_date"))
+    changes = []
+    for older, newer in pairwise(records):
+        delta = newer.diff_against(older)
+        changes.append((newer, [(c.field, c.old, c.new) for c in delta.changes]))
+    labels = {f.name: f.verbose_name for f in entry._meta.fields}
+    return render(
+        request,
+        "campaigns/entry_history.html",
+        {"entry": entry, "first": records[0] if records else None, "changes": changes,
+         "labels": labels},
+    )  # fmt: skip

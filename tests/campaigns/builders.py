@@ -1,0 +1,89 @@
+"""A small assessment year for ledger tests: three townships, three indicators, real periods.
+
+Kept tiny and literal so each test can be read with the numbers in view; the realistic demo
+year (campaigns.demo) serves the page, query-count and benchmark tests.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.demo import build_county
+from accounts.roles import Role
+from campaigns.models import AssessmentYear, Campaign, Indicator, Period
+from campaigns.services.years import generate_periods, set_target
+from tests.helpers import make_user
+
+
+@dataclass
+class SmallYear:
+    year: AssessmentYear
+    county: object
+    investment: Indicator  # higher-better, cumulative, led by 发改委
+    cases: Indicator  # lower-better, cumulative, led by 政法委
+    flood: Indicator  # milestone, led by 发改委
+    reporter: object  # 城关镇
+    head: object  # 城关镇
+    reviewer: object  # 发改委
+    other_reporter: object  # 青山镇
+    office: object
+
+    def period(self, week: int) -> Period:
+        return self.year.periods.get(iso_week=week)
+
+    def during(self, week: int, *, hours_before_deadline: int = 24) -> datetime:
+        """A moment inside week `week`, before its deadline."""
+        return self.period(week).deadline - timedelta(hours=hours_before_deadline)
+
+
+def build_small_year(*, requires_head_confirmation: bool = False) -> SmallYear:
+    county = build_county(townships=3, departments=4, parks=1)
+    year = AssessmentYear.objects.create(
+        year=2026,
+        status=AssessmentYear.Status.ACTIVE,
+        requires_head_confirmation=requires_head_confirmation,
+    )
+    generate_periods(year=year)
+    fgw = county.units_named("县发展和改革委员会")
+    zfw = county.units_named("县委政法委员会")
+    projects = Campaign.objects.create(year=year, name="项目建设会战", lead_unit=fgw, sort_order=1)
+    crackdown = Campaign.objects.create(year=year, name="严打整治会战", lead_unit=zfw, sort_order=4)
+    investment = Indicator.objects.create(
+        campaign=projects, name="固定资产投资完成额", measure="亿元", direction="higher",
+        points=Decimal("10"), lead_unit=fgw, sort_order=1,
+    )  # fmt: skip
+    flood = Indicator.objects.create(
+        campaign=projects, name="防汛物资到位", measure="项", direction="milestone",
+        points=Decimal("2"), lead_unit=fgw, cumulative=False, sort_order=2,
+    )  # fmt: skip
+    cases = Indicator.objects.create(
+        campaign=crackdown, name="刑事案件发案数", measure="件", direction="lower",
+        points=Decimal("5"), lead_unit=zfw, sort_order=1,
+    )  # fmt: skip
+    townships = county.units[:3]
+    for unit in townships:
+        set_target(indicator=investment, unit=unit, annual_value=Decimal("12"))
+        set_target(indicator=cases, unit=unit, annual_value=Decimal("40"))
+        set_target(indicator=flood, unit=unit, annual_value=None)
+    return SmallYear(
+        year=year,
+        county=county,
+        investment=investment,
+        cases=cases,
+        flood=flood,
+        reporter=make_user("rep", Role.REPORTER, unit=townships[0]),
+        head=make_user("head", Role.UNIT_HEAD, unit=townships[0]),
+        reviewer=make_user("rev", Role.REVIEWER, unit=fgw),
+        other_reporter=make_user("rep2", Role.REPORTER, unit=townships[1]),
+        office=make_user("off", Role.OFFICE),
+    )
+
+
+def now_in(small: SmallYear, week: int) -> datetime:
+    return small.during(week)
+
+
+def local(*args) -> datetime:
+    return timezone.make_aware(datetime(*args))
