@@ -56,6 +56,12 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     # The office manages the year in the admin (DESIGN §2); deleting is left to the admin.
     Role.OFFICE: [
         *_MANAGE_ACCOUNTS,
+        # The reminder schedule (django-celery-beat) is the office's to edit.
+        "django_celery_beat.view_periodictask",
+        "django_celery_beat.change_periodictask",
+        "django_celery_beat.view_crontabschedule",
+        "django_celery_beat.add_crontabschedule",
+        "django_celery_beat.change_crontabschedule",
         "campaigns.view_assessmentyear",
         "campaigns.add_assessmentyear",
         "campaigns.change_assessmentyear",

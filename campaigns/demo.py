@@ -252,11 +252,13 @@ RETURN_REASONS = [
     "累计数与项目库台账不一致，请核对后重报",
     "本周增量偏大，请说明依据并附佐证",
 ]
-CORRECTION_REASONS = [
-    "实地查看：部分工程量尚未形成实物量，按实际核减",
-    "核对台账：有项目重复统计，予以核减",
-    "实地查看：部分签约项目未落实协议，按实际核减",
-]
+CORRECTION_REASONS = {  # by measure; counts share one list
+    "亿元": ["实地查看：部分投资尚未形成实物工作量，按实际核减",
+             "核对合同：部分签约项目协议未落实，按实际核减"],
+    "万元": ["核对拨付凭证：部分资金尚未到账，按实际核减"],
+    "%": ["实地抽查：部分事项尚未办结，按实际核定", "核对台账：完成口径与要求不符，按实际核定"],
+    None: ["核对台账：有重复统计，予以核减", "实地查看：部分事项尚未完成，按实际核减"],
+}  # fmt: skip
 
 
 @dataclass
@@ -660,7 +662,8 @@ def _series(plan: Plan, profile: Profile, rng, periods, year: int, weeks_in_year
     cap = 100.0 if spec.measure == "%" else math.inf
     reach = profile.pace * rng.uniform(0.9, 1.08)
     if not spec.cumulative and spec.steady:
-        level = annual * min(1.02, max(0.8, rng.uniform(0.93, 1.02) * min(profile.pace, 1.05)))
+        # A level such as a satisfaction rate moves little with effort: pace counts for 40 %.
+        level = annual * min(1.02, (1 - 0.4 * (1 - profile.pace)) * rng.uniform(0.96, 1.01))
         spread = max(0.3, annual * 0.02)
         return [(_figure(min(cap, max(0, rng.gauss(level, spread))), "%"), None) for _ in periods]
     if not spec.cumulative:  # a rate rising towards the target as the year goes on
@@ -669,7 +672,7 @@ def _series(plan: Plan, profile: Profile, rng, periods, year: int, weeks_in_year
     total = 0.0
     for p in periods:
         if rng.random() < 0.85:  # some weeks nothing moves
-            wanted = annual * reach * _fraction(points, p.ends_on) * rng.uniform(0.94, 1.06)
+            wanted = annual * reach * _fraction(points, p.ends_on) * rng.uniform(0.97, 1.03)
             total = max(total, wanted)
         out.append((_figure(total, spec.measure), None))
     return out
@@ -687,6 +690,7 @@ class _HistoryWriter:
         self.zone = timezone.get_current_timezone()
         self.forced: dict[tuple[int, int], str] = {}  # (unit, period) -> "late" / "missing"
         self.stories: dict[int, str] = {}  # unit -> "returned" / "corrected", not yet placed
+        self.slowness: dict[int, float] = {}
         self.entry_history = LedgerEntry.history.model
         self.tracked = [f.attname for f in self.entry_history.tracked_fields]
 
@@ -747,6 +751,12 @@ class _HistoryWriter:
             history_date=when, history_user_id=user_id, history_type=kind, **data
         )
 
+    def _slowness(self, lead_id: int) -> float:
+        """Days a lead unit may take to review: some reviewers keep a queue."""
+        if lead_id not in self.slowness:
+            self.slowness[lead_id] = random.Random(f"{self.seed}:{lead_id}:slow").uniform(2, 9)
+        return self.slowness[lead_id]
+
     def _hand_in_time(self, period, late: bool, rng) -> datetime:
         if late:
             window = max(3, (period.locks_at - period.deadline).total_seconds() // 60 - 120)
@@ -796,7 +806,7 @@ class _HistoryWriter:
                 continue
             lead = plan.indicator.lead_unit_id
             if lead not in review_at:
-                delay = timedelta(days=rng.uniform(0.5, 4.5))
+                delay = timedelta(days=rng.uniform(0.5, self._slowness(lead)))
                 review_at[lead] = max(
                     _office_time((handed_at + delay).astimezone(self.zone).date(), rng, self.zone),
                     handed_at + timedelta(hours=2),
@@ -829,9 +839,9 @@ class _HistoryWriter:
             return "corrected"
         draw = rng.random()
         scale = 2 if profile.laggard else 1
-        if numeric and draw < 0.025 * scale:
+        if numeric and draw < 0.008 * scale:
             return "returned"
-        if correctable and draw < 0.045 * scale:
+        if correctable and draw < 0.016 * scale:
             return "corrected"
         return "verified"
 
@@ -875,7 +885,7 @@ class _HistoryWriter:
             )
             if cut >= entry.value:
                 cut = previous
-            reason = rng.choice(CORRECTION_REASONS)
+            reason = rng.choice(CORRECTION_REASONS.get(plan.spec.measure, CORRECTION_REASONS[None]))
             entry.review_status = Review.VERIFIED
             entry.reviewer_id, entry.reviewed_at = reviewer, at
             entry.verified_value = cut

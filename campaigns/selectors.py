@@ -310,7 +310,9 @@ def completeness_matrix(user, *, year: AssessmentYear, group_id=None, periods=No
     from accounts.selectors import units_visible_to
 
     now = now or timezone.now()
-    units = units_visible_to(user).filter(active=True)
+    # Only units that carry a task this year owe a weekly ledger.
+    carrying = Target.objects.filter(indicator__campaign__year=year).values("unit_id")
+    units = units_visible_to(user).filter(active=True, pk__in=carrying)
     if group_id:
         units = units.filter(group_id=group_id)
     units = list(units.order_by("group__sort_order", "sort_order"))

@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from .views import evidence, ledger, office, review
+from .views import evidence, ledger, ledger_excel, office, review
 
 urlpatterns = [
     path("ledger/", ledger.current_ledger, name="ledger-current"),
     path("ledger/week/<int:period_id>/", ledger.ledger_week, name="ledger-week"),
+    path("ledger/week/<int:period_id>/ledger.xlsx", ledger_excel.download, name="ledger-xlsx"),
+    path("ledger/week/<int:period_id>/upload/", ledger_excel.upload, name="ledger-xlsx-upload"),
     path("ledger/entry/<int:entry_id>/evidence/", evidence.upload, name="evidence-upload"),
     path("evidence/<int:evidence_id>/", evidence.download, name="evidence-file"),
     path(

@@ -148,6 +148,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Evidence files are served by a view that checks who may see the entry, never from MEDIA_URL.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
+LEDGER_UPLOAD_MAX_BYTES = int(os.environ.get("LEDGER_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGES = {
@@ -160,6 +161,9 @@ STORAGES = {
         )
     },
 }
+
+# Bootstrap names the red alert "danger"; Django's error level is "error".
+MESSAGE_TAGS = {40: "danger"}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -37,6 +37,8 @@ EXPECTED = {
     "notifications": (ALL, None),
     "ledger-current": ({"redirect-unit"}, 403),
     "ledger-week": (UNIT, 403),
+    "ledger-xlsx": (UNIT, 403),
+    "ledger-xlsx-upload": POST_ONLY,
     "review-queue": ({Role.REVIEWER}, 403),
     "review-verify": POST_ONLY,
     "review-correct": POST_ONLY,
@@ -86,6 +88,8 @@ def url_args(role_users, settings, tmp_path):
     submit_ledger(ledger=ledger, user=small.reporter)
     return {
         "ledger-week": [period.pk],
+        "ledger-xlsx": [period.pk],
+        "ledger-xlsx-upload": [period.pk],
         "review-correct": [entry.pk],
         "review-return": [entry.pk],
         "review-inspect": [entry.pk],

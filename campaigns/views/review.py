@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,6 +16,7 @@ from ..flag_data import flags_for_entries
 from ..forms import CorrectForm, InspectionForm, ReturnForm
 from ..models import Campaign, LedgerEntry
 from ..selectors import current_year, entries_visible_to, review_queue, trends_and_peers
+from ..services.evidence import attach_evidence
 from ..services.review import record_inspection, return_entry, verify_entries
 
 PAGE_SIZE = 50
@@ -141,7 +143,11 @@ def inspect(request, entry_id):
     form = InspectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            record_inspection(user=request.user, entry=entry, **form.cleaned_data)
+            # The record and its photos stand or fall together.
+            with transaction.atomic():
+                inspection = record_inspection(user=request.user, entry=entry, **form.cleaned_data)
+                for photo in request.FILES.getlist("photos"):
+                    attach_evidence(inspection=inspection, upload=photo, user=request.user)
         except LedgerError as error:
             for message in error.messages:
                 form.add_error(None, message)

@@ -12,8 +12,10 @@ from accounts.roles import Role
 
 
 def _seed(**options) -> str:
+    # One week of ledgers keeps these tests fast; tests/campaigns/test_demo_year.py covers the
+    # year itself.
     out = StringIO()
-    call_command("seed_demo", stdout=out, **options)
+    call_command("seed_demo", stdout=out, **{"weeks": 1, **options})
     return out.getvalue()
 
 
@@ -27,10 +29,14 @@ def test_builds_the_county_and_one_account_per_role(db, settings):
     for group in RankingGroup.objects.all():
         assert group.units.exists(), group
     for role in Role:
-        assert User.objects.filter(groups__name=role.group_name).count() == 1
+        # The year adds reviewers per lead unit and a submitter per unit, all without a
+        # usable password: exactly one account per role can sign in.
+        holders = User.objects.filter(groups__name=role.group_name)
+        assert sum(user.has_usable_password() for user in holders) == 1, role
     # Each printed password really signs its account in.
     printed = dict(re.findall(r"用户名 (\w+)\s+密码 (\w+)", output))
     assert len(printed) == 6
+    assert re.search(r"2026年度：4 个会战，\d+ 项指标", output)
     for username, password in printed.items():
         assert User.objects.get(username=username).check_password(password)
 

@@ -39,9 +39,10 @@ class SmallYear:
 
 
 def build_small_year(*, requires_head_confirmation: bool = False) -> SmallYear:
+    """The year is the current ISO year, so "this week" always has an open period."""
     county = build_county(townships=3, departments=4, parks=1)
     year = AssessmentYear.objects.create(
-        year=2026,
+        year=timezone.localdate().isocalendar().year,
         status=AssessmentYear.Status.ACTIVE,
         requires_head_confirmation=requires_head_confirmation,
     )

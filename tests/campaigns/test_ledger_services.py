@@ -1,6 +1,6 @@
 """The reporter's services: open, save, submit, confirm, late and locked weeks, reopening."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -127,7 +127,7 @@ def test_decrease_needs_an_explanation(small):
 
 def test_negative_figure_and_wrong_milestone_date_are_refused_and_nothing_saved(small):
     with pytest.raises(LedgerError) as refused:
-        fill(small, 10, investment="-1", flood=date(2026, 12, 31))
+        fill(small, 10, investment="-1", flood=small.period(10).ends_on + timedelta(days=30))
     text = " ".join(refused.value.messages)
     assert "不能为负数" in text and "完成日期不能晚于本帐期最后一天" in text
     assert not LedgerEntry.objects.filter(value__isnull=False).exists()

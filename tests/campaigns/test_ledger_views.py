@@ -131,3 +131,31 @@ def test_completeness_matrix_shows_states(client, small, this_week):
     assert mine[0][1] == "missing"  # week 1 long locked, never handed in
     xlsx = client.get(reverse("completeness-xlsx"))
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_inspection_with_photo_and_a_bad_photo_saves_nothing(client, small, this_week, settings,
+                                                            tmp_path):  # fmt: skip
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from campaigns.models import Evidence, Inspection
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(small.reporter)
+    client.post(reverse("ledger-week", args=[this_week.pk]), form_data(small, action="submit"))
+    entry = LedgerEntry.objects.get(indicator=small.investment, ledger__period=this_week)
+    client.force_login(small.reviewer)
+    url = reverse("review-inspect", args=[entry.pk])
+    data = {"visited_on": this_week.starts_on.isoformat(), "place": "安置小区", "findings": "属实"}
+    bad = client.post(url, {**data, "photos": SimpleUploadedFile("site.jpg", b"not an image")})
+    assert bad.status_code == 200 and "内容不是图片" in bad.content.decode()
+    assert not Inspection.objects.exists()
+    buffer = BytesIO()
+    Image.new("RGB", (20, 20), "blue").save(buffer, "JPEG")
+    ok = client.post(url, {**data, "photos": SimpleUploadedFile("site.jpg", buffer.getvalue())})
+    assert ok.status_code == 302
+    assert Evidence.objects.get().inspection == Inspection.objects.get()
+    entry.refresh_from_db()
+    assert entry.checked_on_site

@@ -170,3 +170,11 @@ def test_office_permissions(role_users):
     assert not office.has_perm("campaigns.delete_indicator")
     assert leader.has_perm("campaigns.view_target")
     assert not leader.has_perm("campaigns.change_target")
+
+
+def test_year_page_links_to_both_imports(office_client, year_2026):
+    page = office_client.get(
+        reverse("admin:campaigns_assessmentyear_change", args=[year_2026.pk])
+    ).content.decode()
+    assert reverse("admin:campaigns_assessmentyear_indicators", args=[year_2026.pk]) in page
+    assert reverse("admin:campaigns_assessmentyear_targets", args=[year_2026.pk]) in page

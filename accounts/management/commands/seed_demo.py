@@ -1,26 +1,34 @@
-"""manage.py seed_demo: build (or refresh) the demo county and one account per role."""
+"""manage.py seed_demo: build (or refresh) the demo county, one account per role and its year."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import build_county, build_role_accounts
+from campaigns.demo import build_demo
 
 
 class Command(BaseCommand):
-    help = "建立示范县演示数据（单位、考核组别、各角色账号）；可重复运行。"
+    help = "建立示范县演示数据（单位、考核组别、各角色账号、考核年度与历周实帐）；可重复运行。"
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="DEBUG 关闭时也运行（慎用）")
         parser.add_argument("--password", help="新账号使用此密码（默认随机生成）")
         parser.add_argument("--reset-passwords", action="store_true", help="重置演示账号密码")
+        parser.add_argument(
+            "--weeks",
+            type=int,
+            default=0,
+            help="生成最近多少周的周帐（默认 0：本年度已过去的每一周，本周留给填报员）",
+        )
 
-    def handle(self, *args, force=False, password=None, reset_passwords=False, **options):
+    def handle(self, *args, force=False, password=None, reset_passwords=False, weeks=0, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG 已关闭（疑似生产环境），拒绝写入演示数据；确需运行请加 --force。"
             )
-        county = build_county()
-        accounts = build_role_accounts(password=password, reset_passwords=reset_passwords)
+        # Every week that is over by default: a shorter history would show the earlier weeks
+        # of the year as missing in the completeness matrix.
+        demo = build_demo(password=password, reset_passwords=reset_passwords, weeks=weeks or None)
+        county, accounts, year = demo.county, demo.accounts, demo.year
         self.stdout.write(
             f"示范县已就绪：{len(county.groups)} 个考核组别，{len(county.units)} 个单位。"
         )
@@ -32,3 +40,15 @@ class Command(BaseCommand):
                 f"  {account.role.label:<8} 用户名 {account.username:<10} "
                 f"密码 {shown}  {account.full_name} · {unit}"
             )
+        weeks_text = f"第{year.weeks[0]}–{year.weeks[1]}周" if year.weeks else "尚无已结束的周"
+        self.stdout.write(
+            f"{year.year}：{len(year.campaigns)} 个会战，{year.indicators} 项指标，"
+            f"{year.targets} 项目标任务（新建 {year.targets_created}）；"
+            f"周帐 {year.ledgers} 份（新建 {year.ledgers_created}，{weeks_text}），"
+            f"实帐条目 {year.entries} 条（新建 {year.entries_created}）。"
+        )
+        self.stdout.write(
+            "各牵头部门审核员："
+            + "、".join(f"{unit} {username}" for unit, username in year.reviewers.items())
+        )
+        self.stdout.write("其余单位的填报账号为 r-<单位编号>（无密码，仅作历史周帐的提交人）。")

@@ -1,0 +1,618 @@
+"""The weekly ledger as an Excel sheet: download it prefilled, fill it offline, upload it.
+
+The upload is all or nothing and goes through `save_entries`, so a workbook is held to exactly
+the checks of the web form (negatives, decreases without a reason, milestone dates, entries no
+longer editable); on any problem nothing is saved and every problem is reported with its sheet,
+row and column in the year import's style ("工作表「周帐」第7行「本周累计」：…").
+
+What the upload accepts and ignores:
+- Only the workbook this module wrote for the same unit and week: a hidden sheet 「_meta」
+  names the template, its version, the ledger, unit and period, and is checked first.
+- Rows are matched by 指标编号, not by position; rows deleted from the sheet leave their
+  entries as they are; rows marked 不可修改 are ignored as long as they are unchanged.
+- Figures are read like the form reads them (`parse_figure`: "1,200.5" is fine); 问题类别 is
+  one of the list's labels (土地/资金/手续/其他); 完成日期 a date cell or text like 2026-07-31.
+"""
+
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from io import BytesIO
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ..errors import LedgerError
+from ..excel import safe_cell, write_safe
+from ..models import Indicator, LedgerEntry, WeeklyLedger
+from ..selectors import ledger_rows
+from .ledger import (
+    EntryInput,
+    _differs,  # the one definition of "the reporter changed this entry", shared with the form
+    editable_indicator_ids,
+    is_unit_member,
+    parse_figure,
+    save_entries,
+)
+from .year_import import CellError, Collector, _date, _recorded_as, _text
+
+SHEET = "周帐"
+META_SHEET = "_meta"
+TEMPLATE = "jiaozhang-ledger"
+TEMPLATE_VERSION = 1
+HEADER_ROW = 3
+MAX_ROWS = 5000  # a unit carries ~100 indicators; this stops runaway sheets, not real ones
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a 5 MB upload that unpacks beyond this is a zip bomb
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_DECREASE_REASON = 300  # the form's max_length (LedgerEntry.decrease_reason)
+FIGURE_LIMIT = Decimal(10) ** 14  # LedgerEntry's figures: 18 digits, 4 of them decimals
+
+# (header, width): the sheet's columns in order. The upload finds columns by header text.
+COLUMNS = [
+    ("指标编号", 9),
+    ("会战", 14),
+    ("指标", 30),
+    ("计量单位", 9),
+    ("年度目标", 11),
+    ("上周累计", 11),
+    ("上次核实", 11),
+    ("本周累计", 12),
+    ("完成日期", 12),
+    ("下降原因", 22),
+    ("本周进展", 32),
+    ("问题类别", 10),
+    ("存在问题", 28),
+    ("下步打算", 28),
+    ("可否修改", 10),
+    ("审核意见", 26),
+]
+HEADERS = [name for name, _ in COLUMNS]
+COLUMN = {name: number for number, name in enumerate(HEADERS, start=1)}
+REQUIRED = [
+    "指标编号",
+    "本周累计",
+    "完成日期",
+    "下降原因",
+    "本周进展",
+    "问题类别",
+    "存在问题",
+    "下步打算",
+]
+TEXT_COLUMNS = {
+    "decrease_reason": "下降原因",
+    "progress": "本周进展",
+    "problems": "存在问题",
+    "next_steps": "下步打算",
+}
+CATEGORIES = {str(label): value for value, label in LedgerEntry.ProblemCategory.choices}
+EDITABLE, NOT_EDITABLE = "可修改", "不可修改"
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="B22222")
+INFO_FILL = PatternFill("solid", fgColor="F2F2F2")  # read-only information
+LOCKED_FILL = PatternFill("solid", fgColor="D9D9D9")  # a row or cell that may not be changed
+INPUT_FILL = PatternFill("solid", fgColor="FFFFFF")
+UNLOCKED = Protection(locked=False)
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other old Office files)
+
+
+@dataclass
+class ImportResult:
+    changed: int = 0
+    unchanged: int = 0
+
+    def __str__(self):
+        return f"已从 Excel 导入周帐：修改 {self.changed} 项，未变 {self.unchanged} 项。"
+
+
+# ------------------------------------------------------------------------------------------
+# Download
+# ------------------------------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    # Control characters pasted into a web form would make openpyxl refuse the whole file.
+    return ILLEGAL_CHARACTERS_RE.sub("", text or "")
+
+
+def _number(value: Decimal | None):
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def ledger_workbook(*, ledger: WeeklyLedger, now: datetime | None = None) -> bytes:
+    """The unit's ledger of the period as an .xlsx to fill offline, prefilled as it stands."""
+    now = now or timezone.now()
+    period, unit = ledger.period, ledger.unit
+    editable = editable_indicator_ids(ledger, now=now)
+    rows = ledger_rows(ledger, editable_ids=editable)
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    last_column = get_column_letter(len(COLUMNS))
+    deadline = timezone.localtime(period.deadline)
+    title = (
+        f"{unit.name} · {period.year.year}年{period.label}周帐　填报截止：{deadline:%Y-%m-%d %H:%M}"
+    )
+    write_safe(sheet, row=1, column=1, value=_clean(title)).font = Font(bold=True, size=14)
+    sheet.merge_cells(f"A1:{last_column}1")
+    note = sheet.cell(row=2, column=1)
+    note.value = (
+        "白色格子可填写，灰色格子不可修改。本周累计填年初至今的累计数（比率类指标填当前水平），"
+        "累计数比上周减少时须填写下降原因；节点类指标只填完成日期。填好后保存为 .xlsx，"
+        "在周帐页面点击「上传 Excel」。请不要改动表头、指标编号，也不要增删工作表。"
+    )
+    note.alignment = Alignment(wrap_text=True, vertical="top")
+    note.font = Font(color="595959")
+    sheet.merge_cells(f"A2:{last_column}2")
+    sheet.row_dimensions[2].height = 32
+    for number, (name, width) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=HEADER_ROW, column=number, value=name)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        sheet.column_dimensions[get_column_letter(number)].width = width
+
+    for offset, row in enumerate(rows):
+        _write_row(sheet, HEADER_ROW + 1 + offset, row)
+    first, last = HEADER_ROW + 1, HEADER_ROW + max(1, len(rows))
+    _add_validations(sheet, first=first, last=last, period=period)
+
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=COLUMN["计量单位"])
+    # No password: the lock is a guide against typing into the wrong cell, not a security
+    # boundary; the upload checks every cell anyway. Column widths and row heights stay free.
+    sheet.protection.sheet = True
+    sheet.protection.formatColumns = False
+    sheet.protection.formatRows = False
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.page_setup.orientation = "landscape"
+
+    meta = workbook.create_sheet(META_SHEET)
+    meta.sheet_state = "veryHidden"  # not offered under "unhide": it identifies the ledger
+    for key, value in [
+        ("template", TEMPLATE),
+        ("version", TEMPLATE_VERSION),
+        ("ledger", ledger.pk),
+        ("unit", unit.pk),
+        ("unit_name", _clean(unit.name)),
+        ("period", period.pk),
+        ("year", period.year.year),
+        ("week", period.iso_week),
+        ("exported_at", timezone.localtime(now).isoformat(timespec="seconds")),
+    ]:
+        meta.append([key, safe_cell(value, meta)])
+
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_row(sheet, number: int, row) -> None:
+    entry, indicator = row.entry, row.entry.indicator
+    target = row.target.annual_value if row.target else None
+    values = {
+        "指标编号": indicator.pk,
+        "会战": indicator.campaign.name,
+        "指标": indicator.name,
+        "计量单位": indicator.measure,
+        "年度目标": "节点任务" if indicator.is_milestone else _number(target),
+        "上周累计": _number(row.last_week),
+        "上次核实": _number(row.last_verified),
+        "本周累计": _number(entry.value),
+        "完成日期": entry.done_on,
+        "下降原因": entry.decrease_reason,
+        "本周进展": entry.progress,
+        "问题类别": entry.get_problem_category_display() if entry.problem_category else None,
+        "存在问题": entry.problems,
+        "下步打算": entry.next_steps,
+        "可否修改": EDITABLE if row.editable else NOT_EDITABLE,
+        "审核意见": entry.review_comment,
+    }
+    inputs = set()
+    if row.editable:
+        inputs = {"本周进展", "问题类别", "存在问题", "下步打算"}
+        if indicator.is_milestone:
+            inputs.add("完成日期")
+        else:
+            inputs.add("本周累计")
+            if indicator.cumulative:
+                inputs.add("下降原因")
+    for name, value in values.items():
+        if isinstance(value, str):
+            value = _clean(value) or None
+        cell = write_safe(sheet, row=number, column=COLUMN[name], value=value)
+        cell.alignment = Alignment(vertical="top", wrap_text=name in TEXT_COLUMNS.values())
+        if name in inputs:
+            cell.fill, cell.protection = INPUT_FILL, UNLOCKED
+        else:
+            cell.fill = INFO_FILL if row.editable else LOCKED_FILL
+        if name == "完成日期":
+            cell.number_format = "yyyy-mm-dd"
+        elif name in TEXT_COLUMNS.values():
+            cell.number_format = "@"  # typed text stays text, even "=…" or "+…"
+        elif name == "指标编号":
+            cell.number_format = "0"
+    if not row.editable:
+        sheet.cell(row=number, column=COLUMN["可否修改"]).font = Font(color="C00000")
+
+
+def _add_validations(sheet, *, first: int, last: int, period) -> None:
+    def column(name):
+        letter = get_column_letter(COLUMN[name])
+        return f"{letter}{first}:{letter}{last}"
+
+    category = DataValidation(
+        type="list",
+        formula1='"{}"'.format(",".join(CATEGORIES)),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="输入有误",
+        error="问题类别只能是 土地、资金、手续、其他，请从下拉列表中选择。",
+    )
+    figure = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="输入有误",
+        error="本周累计应填不小于 0 的数字（年初至今的累计数）。",
+    )
+    ends = period.ends_on
+    done = DataValidation(
+        type="date",
+        operator="between",
+        formula1=f"DATE({period.starts_on.year - 1},1,1)",
+        formula2=f"DATE({ends.year},{ends.month},{ends.day})",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="输入有误",
+        error=f"完成日期应为日期（如 {ends:%Y-%m-%d}），且不晚于本帐期最后一天。",
+    )
+    for validation, name in [(category, "问题类别"), (figure, "本周累计"), (done, "完成日期")]:
+        sheet.add_data_validation(validation)
+        validation.add(column(name))
+
+
+# ------------------------------------------------------------------------------------------
+# Upload
+# ------------------------------------------------------------------------------------------
+
+
+def max_upload_bytes() -> int:
+    return getattr(settings, "LEDGER_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def _size(count: int) -> str:
+    if count < 1024 * 1024:
+        return f"{max(1, round(count / 1024))} KB"
+    return f"{count / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
+
+
+def _not_xlsx(name: str) -> LedgerError:
+    named = f"文件「{name}」" if name else "该文件"
+    return LedgerError(
+        f"{named}不是 Excel 工作簿（.xlsx），无法读取。请在周帐页面点击「下载 Excel」获取表格，"
+        "填写后保存为 .xlsx 再上传。"
+    )
+
+
+def _wrong_template(detail: str) -> LedgerError:
+    return LedgerError(
+        f"该工作簿不是本系统导出的周帐表格（{detail}）。请在周帐页面点击「下载 Excel」获取表格后"
+        "填写，不要改动工作表名称、表头和指标编号。"
+    )
+
+
+def _read_upload(file) -> tuple[bytes, str]:
+    """The upload's bytes and name; LedgerError when it is too large (declared or actual)."""
+    limit = max_upload_bytes()
+
+    def too_large(size: str = "") -> LedgerError:
+        return LedgerError(
+            f"文件过大{size}，周帐表格不能超过 {_size(limit)}：请使用本页下载的表格填写，"
+            "不要粘贴图片或多余内容。"
+        )
+
+    if isinstance(file, bytes | bytearray):
+        content, name = bytes(file), ""
+    else:
+        name = str(getattr(file, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1]
+        declared = getattr(file, "size", None)
+        if declared is not None and declared > limit:
+            raise too_large(f"（{_size(declared)}）")
+        if hasattr(file, "seek"):
+            file.seek(0)
+        content = file.read(limit + 1)  # the declared size is not trusted
+    if len(content) > limit:
+        raise too_large()
+    return content, name
+
+
+def _open(content: bytes, name: str):
+    """The workbook in read-only mode; LedgerError for anything that is not an .xlsx."""
+    if content.startswith(OLE_MAGIC):
+        raise LedgerError(
+            f"文件「{name or '上传的文件'}」是旧版 Excel（.xls）或其他旧格式文件，"
+            "请在 Excel 或 WPS 中另存为 .xlsx 后再上传。"
+        )
+    try:
+        archive = zipfile.ZipFile(BytesIO(content))
+        members = {info.filename: info for info in archive.infolist()}
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise _not_xlsx(name) from None
+    if "xl/workbook.xml" not in members or "[Content_Types].xml" not in members:
+        raise _not_xlsx(name)  # a .docx, a .zip of photos …
+    if sum(info.file_size for info in members.values()) > MAX_UNPACKED_BYTES:
+        raise LedgerError(f"文件「{name or '上传的文件'}」解压后过大，不像是周帐表格，未导入。")
+    try:
+        return load_workbook(BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises assorted errors on damaged workbooks
+        raise _not_xlsx(name) from None
+
+
+@dataclass
+class _Sheet:
+    meta: dict
+    columns: dict[str, int]
+    rows: list[tuple[int, tuple]]
+
+
+def _read(workbook) -> _Sheet:
+    """The meta sheet, the header and the non-empty rows of 「周帐」: the file's whole content."""
+    if META_SHEET not in workbook.sheetnames:
+        raise _wrong_template("缺少隐藏的标识工作表")
+    meta = {}
+    for values in workbook[META_SHEET].iter_rows(max_row=50, max_col=2, values_only=True):
+        if values and values[0] is not None:
+            meta[_text(values[0])] = values[1] if len(values) > 1 else None
+    if meta.get("template") != TEMPLATE:
+        raise _wrong_template("标识不符")
+    if _integer(meta.get("version")) != TEMPLATE_VERSION:
+        raise LedgerError(
+            f"该周帐表格的版本（{_text(meta.get('version')) or '未知'}）已不再适用，"
+            "请在周帐页面重新下载表格后填写。"
+        )
+    if SHEET not in workbook.sheetnames:
+        raise _wrong_template(f"缺少工作表「{SHEET}」")
+    sheet = workbook[SHEET]
+    header = next(
+        sheet.iter_rows(
+            min_row=HEADER_ROW, max_row=HEADER_ROW, max_col=len(COLUMNS) + 20, values_only=True
+        ),
+        (),
+    )
+    columns = {}
+    for position, value in enumerate(header):
+        if _text(value) in COLUMN and _text(value) not in columns:
+            columns[_text(value)] = position
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        raise _wrong_template(
+            f"工作表「{SHEET}」第{HEADER_ROW}行缺少列：{'、'.join(f'「{m}」' for m in missing)}"
+        )
+    width = max(columns.values()) + 1
+    last = HEADER_ROW + MAX_ROWS
+    rows = []
+    for number, values in enumerate(
+        sheet.iter_rows(min_row=HEADER_ROW + 1, max_row=last + 1, max_col=width, values_only=True),
+        start=HEADER_ROW + 1,
+    ):
+        if all(_text(v) == "" for v in values):
+            continue
+        if number > last:
+            raise LedgerError(f"工作表「{SHEET}」超过 {MAX_ROWS} 行，请检查是否有多余内容。")
+        rows.append((number, values))
+    return _Sheet(meta=meta, columns=columns, rows=rows)
+
+
+def _integer(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = _text(value)
+    return int(text) if re.fullmatch(r"\d{1,12}", text) else None
+
+
+def _check_identity(meta: dict, ledger: WeeklyLedger) -> None:
+    """The workbook must be this unit's ledger of this week, whatever its file name says."""
+    unit_id, period_id = _integer(meta.get("unit")), _integer(meta.get("period"))
+    year, week = _integer(meta.get("year")), _integer(meta.get("week"))
+    if None in (unit_id, period_id, year, week):
+        raise _wrong_template("标识不完整")
+    period = ledger.period
+    if unit_id != ledger.unit_id:
+        other = _text(meta.get("unit_name"))[:50] or "其他单位"
+        raise LedgerError(
+            f"该表格是其他单位（{other}）的周帐，不能导入到{ledger.unit.name}的周帐。"
+            "请在本单位的周帐页面下载表格填写。"
+        )
+    if period_id != ledger.period_id:
+        here = f"第{period.iso_week}周"
+        there = f"第{week}周"
+        if year != period.year.year:
+            here, there = f"{period.year.year}年{here}", f"{year}年{there}"
+        raise LedgerError(
+            f"该表格是{ledger.unit.name}{there}的周帐，不能导入到{here}。"
+            f"请在{here}的周帐页面下载表格填写，或到{there}的页面上传。"
+        )
+
+
+def _normalised(text: str) -> str:
+    return _clean(text).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _same_text(stored: str, read: str) -> str:
+    # Excel may turn the web form's CRLF into LF: that alone is not a change of a locked row.
+    return stored if _normalised(stored) == _normalised(read) else read
+
+
+def _parse_row(number, values, columns, entry: LedgerEntry, errors: Collector) -> EntryInput:
+    """One row as the form would have it; cell problems go to `errors`."""
+
+    def raw(column):
+        position = columns.get(column)
+        return values[position] if position is not None and position < len(values) else None
+
+    data = EntryInput(where=f"工作表「{SHEET}」第{number}行：")
+    figure = raw("本周累计")
+    try:
+        data.value = parse_figure(figure)
+    except ValueError as error:
+        errors.add(SHEET, number, "本周累计", str(error))
+    else:
+        if data.value is not None and not data.value.is_finite():
+            errors.bad(SHEET, number, "本周累计", "应为数字", figure)
+            data.value = None
+        elif data.value is not None and abs(data.value) >= FIGURE_LIMIT:
+            errors.bad(SHEET, number, "本周累计", "数值过大（整数部分最多14位）", figure)
+            data.value = None
+        elif isinstance(figure, float) and entry.value is not None and float(entry.value) == figure:
+            data.value = entry.value  # the stored figure, exactly, not its float's decimal form
+    try:
+        data.done_on = _date(raw("完成日期"))
+    except CellError as error:
+        errors.bad(SHEET, number, "完成日期", str(error), raw("完成日期"))
+    category = _text(raw("问题类别"))
+    if category in CATEGORIES:
+        data.problem_category = CATEGORIES[category]
+    elif category in CATEGORIES.values():
+        data.problem_category = category
+    elif category:
+        errors.bad(SHEET, number, "问题类别", "只能是 土地、资金、手续、其他", raw("问题类别"))
+    for field_name, column in TEXT_COLUMNS.items():
+        text = _same_text(getattr(entry, field_name), _text(raw(column)))
+        setattr(data, field_name, text)
+    if len(data.decrease_reason) > MAX_DECREASE_REASON:
+        errors.add(
+            SHEET,
+            number,
+            "下降原因",
+            f"最多{MAX_DECREASE_REASON}字，实际{len(data.decrease_reason)}字",
+        )
+    return data
+
+
+def import_ledger_workbook(
+    *, ledger: WeeklyLedger, file, user, now: datetime | None = None
+) -> ImportResult:
+    """Save a filled-in ledger workbook into `ledger`: all of it, or nothing with the reasons.
+
+    `file` is an uploaded file, a file object or bytes. A constant number of queries besides
+    `save_entries`' own (which writes each changed entry with its history row).
+    """
+    now = now or timezone.now()
+    if not is_unit_member(user, ledger.unit_id):
+        raise LedgerError("只能填报本单位的周帐。")
+    content, name = _read_upload(file)
+    workbook = _open(content, name)
+    try:
+        sheet = _read(workbook)
+    finally:
+        workbook.close()
+    _check_identity(sheet.meta, ledger)
+
+    errors = Collector()
+    result = ImportResult()
+    with transaction.atomic():
+        # Lock first, so editability, "changed" and the save all see the same ledger.
+        ledger = (
+            WeeklyLedger.objects.select_for_update()
+            .select_related("period", "period__year", "unit")
+            .get(pk=ledger.pk)
+        )
+        entries = {e.indicator_id: e for e in ledger.entries.select_related("indicator")}
+        editable = editable_indicator_ids(ledger, now=now)
+        changes: dict[int, EntryInput] = {}
+        seen: dict[int, int] = {}
+        strangers: dict[int, list[int]] = {}  # indicator id -> rows naming it
+        for number, values in sheet.rows:
+            position = sheet.columns["指标编号"]
+            raw_id = values[position] if position < len(values) else None
+            indicator_id = _integer(raw_id)
+            if indicator_id is None:
+                if _text(raw_id):
+                    errors.bad(SHEET, number, "指标编号", "应为指标编号（整数）", raw_id)
+                else:
+                    errors.add(
+                        SHEET, number, "指标编号", "不能为空：请不要在表格中插入行或删除指标编号"
+                    )
+                continue
+            if indicator_id in seen:
+                errors.add(SHEET, number, "指标编号", f"与第{seen[indicator_id]}行重复")
+                continue
+            seen[indicator_id] = number
+            entry = entries.get(indicator_id)
+            if entry is None:
+                strangers.setdefault(indicator_id, []).append(number)
+                continue
+            before = len(errors.messages)
+            data = _parse_row(number, values, sheet.columns, entry, errors)
+            if len(errors.messages) > before:
+                continue  # its cells are reported; the form's checks would only repeat them
+            if indicator_id not in editable:
+                if _differs(entry, data):
+                    errors.add(
+                        SHEET,
+                        number,
+                        None,
+                        f"「{entry.indicator.name}」当前不可修改（已提交或帐期已锁定），"
+                        f"请不要改动标为“{NOT_EDITABLE}”的行",
+                    )
+                else:
+                    result.unchanged += 1
+                continue
+            if _differs(entry, data):
+                result.changed += 1
+            else:
+                result.unchanged += 1
+            changes[indicator_id] = data
+        _report_strangers(strangers, ledger, errors)
+        # The form's checks run on the readable rows even when others have bad cells, so one
+        # upload reports every problem; whatever it saved is rolled back with the error.
+        try:
+            with _recorded_as(user):
+                save_entries(ledger=ledger, user=user, changes=changes, now=now)
+        except LedgerError as error:
+            errors.messages += error.messages
+        errors.messages.sort(key=_row_of)
+        errors.raise_if_any()  # inside the transaction: nothing of this upload is kept
+    return result
+
+
+def _row_of(message: str) -> int:
+    match = re.search(r"第(\d+)行", message)
+    return int(match.group(1)) if match else 0
+
+
+def _report_strangers(strangers: dict[int, list[int]], ledger, errors: Collector) -> None:
+    """Rows naming indicators that are not in the unit's ledger (one query for all of them)."""
+    if not strangers:
+        return
+    names = dict(
+        Indicator.objects.filter(
+            pk__in=list(strangers), campaign__year_id=ledger.period.year_id
+        ).values_list("pk", "name")
+    )
+    for indicator_id, numbers in sorted(strangers.items(), key=lambda item: item[1][0]):
+        for number in numbers:
+            if indicator_id in names:
+                message = (
+                    f"本单位没有承担指标「{names[indicator_id]}」（编号 {indicator_id}），不能填报"
+                )
+            else:
+                message = f"本年度没有编号为 {indicator_id} 的指标，请不要改动「指标编号」列"
+            errors.add(SHEET, number, "指标编号", message)

@@ -1,0 +1,89 @@
+"""The reporter's week as Excel: download it prefilled, upload it filled in."""
+
+import re
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import role_required
+from accounts.roles import Role
+
+from ..errors import LedgerError
+from ..selectors import ledgers_visible_to, periods_visible_to
+from ..services.ledger import open_ledger
+from ..services.ledger_workbook import import_ledger_workbook, ledger_workbook
+
+UNIT_ROLES = (Role.REPORTER, Role.UNIT_HEAD)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHOWN_ERRORS = 50  # the service lists up to 200; a page of 50 is enough to start fixing
+
+
+def _ledger(request, period_id):
+    """The user's unit's ledger of the period, opened like the week page opens it (or None)."""
+    user = request.user
+    if user.unit_id is None:
+        raise Http404("您的账号未关联单位。")
+    now = timezone.now()
+    period = get_object_or_404(periods_visible_to(user), pk=period_id)
+    if period.starts_on > timezone.localdate(now):
+        raise Http404("该帐期尚未开始。")
+    ledger = ledgers_visible_to(user).filter(unit_id=user.unit_id, period=period).first()
+    if ledger is None and now <= period.locks_at:
+        ledger = open_ledger(unit=user.unit, period=period)
+    return period, ledger
+
+
+def _attachment(filename: str, fallback: str) -> str:
+    # RFC 6266 / 5987: an ASCII name for old clients, the Chinese one for everyone else.
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+@role_required(*UNIT_ROLES)
+def download(request, period_id):
+    period, ledger = _ledger(request, period_id)
+    if ledger is None:
+        messages.warning(request, "本帐期已锁定，本单位未报送周帐，没有可下载的表格。")
+        return redirect("ledger-week", period.pk)
+    content = ledger_workbook(ledger=ledger)
+    short = re.sub(r'[\\/:*?"<>|\s]+', "_", ledger.unit.short_name or ledger.unit.name)
+    week = f"{period.year.year}-W{period.iso_week:02d}"
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = _attachment(
+        f"周帐-{short}-{week}.xlsx", f"ledger-{ledger.unit_id}-{week}.xlsx"
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@role_required(*UNIT_ROLES)
+def upload(request, period_id):
+    """Import the workbook, then back to the week page with the outcome as messages.
+
+    Errors go out as one message per problem (the first SHOWN_ERRORS) rather than re-rendering
+    the week page here: the page keeps one place that builds it, and a reload after an upload
+    does not post the file again.
+    """
+    period, ledger = _ledger(request, period_id)
+    upload_file = request.FILES.get("file")
+    if ledger is None:
+        messages.error(request, "本帐期已锁定，不能再导入；如需补报，请联系考核办重新开放。")
+    elif upload_file is None:
+        messages.warning(request, "请选择要上传的周帐 Excel 文件（.xlsx）。")
+    else:
+        try:
+            result = import_ledger_workbook(ledger=ledger, file=upload_file, user=request.user)
+        except LedgerError as error:
+            lines = error.messages
+            messages.error(request, "Excel 未导入，周帐没有任何改动。请修改以下问题后重新上传：")
+            for line in lines[:SHOWN_ERRORS]:
+                messages.error(request, line)
+            if len(lines) > SHOWN_ERRORS:
+                messages.error(request, f"……另有 {len(lines) - SHOWN_ERRORS} 处问题未列出。")
+        else:
+            messages.success(request, str(result))
+    return redirect("ledger-week", period.pk)
