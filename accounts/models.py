@@ -114,6 +114,8 @@ class Notification(models.Model):
         RETURNED = "returned", "退回修改"
         REOPENED = "reopened", "重新开放"
         CONFIRM = "confirm", "待确认"
+        PUBLISHED = "published", "考评发布"
+        APPEAL = "appeal", "申诉处理"
 
     recipient = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人"

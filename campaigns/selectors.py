@@ -204,7 +204,7 @@ def review_queue(user, *, period_id=None, unit_id=None, campaign_id=None, status
         entries = entries.filter(indicator__campaign_id=campaign_id)
     if status:
         entries = entries.filter(review_status=status)
-    return entries.order_by(
+    return entries.prefetch_related("evidence").order_by(
         "-ledger__period__iso_week", "indicator__sort_order", "ledger__unit__sort_order", "pk"
     )
 

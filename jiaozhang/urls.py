@@ -10,6 +10,7 @@ from . import views
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("campaigns.urls")),
+    path("", include("scoring.urls")),
     path(
         "login/",
         auth_views.LoginView.as_view(

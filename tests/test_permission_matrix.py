@@ -13,6 +13,7 @@ from accounts.roles import Role
 from campaigns.selectors import current_year, period_containing
 from campaigns.services.evidence import attach_evidence
 from campaigns.services.ledger import EntryInput, open_ledger, save_entries, submit_ledger
+from scoring.services.evaluations import compute_quarter, open_evaluation
 from tests.campaigns.builders import build_small_year
 
 ALL = frozenset(Role)
@@ -54,6 +55,13 @@ EXPECTED = {
     # system administrator does not read ledgers, so for them it does not exist.
     "evidence-file": ({*UNIT, Role.REVIEWER, Role.OFFICE, Role.LEADER}, 404),
     "evidence-thumbnail": ({*UNIT, Role.REVIEWER, Role.OFFICE, Role.LEADER}, 404),
+    # A computed quarter in its appeal window: the office and the units see it (units their
+    # own score page); leaders and reviewers wait for publication.
+    "evaluation-list": (ALL, None),
+    "evaluation-open": POST_ONLY,
+    "evaluation-action": POST_ONLY,
+    "evaluation-detail": ({*UNIT, Role.OFFICE}, 404),
+    "unit-score": ({*UNIT, Role.OFFICE}, 404),
 }
 
 
@@ -86,6 +94,8 @@ def url_args(role_users, settings, tmp_path):
         entry=entry, user=small.reporter, upload=SimpleUploadedFile("site.png", _png())
     )
     submit_ledger(ledger=ledger, user=small.reporter)
+    evaluation = open_evaluation(year=small.year, quarter=1)
+    compute_quarter(evaluation=evaluation, user=small.office)
     return {
         "ledger-week": [period.pk],
         "ledger-xlsx": [period.pk],
@@ -99,6 +109,9 @@ def url_args(role_users, settings, tmp_path):
         "evidence-delete": [photo.pk],
         "evidence-file": [photo.pk],
         "evidence-thumbnail": [photo.pk],
+        "evaluation-detail": [evaluation.pk],
+        "evaluation-action": [evaluation.pk, "compute"],
+        "unit-score": [evaluation.pk, small.reporter.unit.pk],
     }
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 def demo(transactional_db, settings):
     settings.DEBUG = True  # seed_demo refuses to run outside DEBUG
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=out, weeks=1)
     settings.DEBUG = False
     return dict(re.findall(r"用户名 (\w+)\s+密码 (\w+)", out.getvalue()))
 

@@ -1,0 +1,539 @@
+"""Scoring records (DESIGN §3 scoring/, §4, §8): rules per year, adjustments and vetoes,
+quarterly evaluations with frozen versions, appeals, the merit-and-fault file, the annual result.
+
+A computed version stores every figure it used (targets, verified actuals, the entries behind
+them, rules), so later ledger edits never change it; a recomputation makes a new version.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from accounts.models import RankingGroup, Unit
+from campaigns.models import AssessmentYear, Indicator, LedgerEntry
+
+from . import engine
+
+SCORE = {"max_digits": 12, "decimal_places": 6}
+FIGURE = {"max_digits": 18, "decimal_places": 4}
+QUARTERS = [(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")]
+
+
+def _share(label, default):
+    return models.DecimalField(
+        label,
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal(default),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+
+
+def _points(label, default):
+    return models.DecimalField(
+        label, max_digits=6, decimal_places=2, default=Decimal(default),
+        validators=[MinValueValidator(0)],
+    )  # fmt: skip
+
+
+class ScoringRules(models.Model):
+    """Every parameter of DESIGN §4 for one year; defaults are the design's."""
+
+    year = models.OneToOneField(
+        AssessmentYear, on_delete=models.CASCADE, related_name="scoring_rules", verbose_name="年度"
+    )
+    milestone_late_rate = _share("节点逾期完成得分率", "0.5")
+    rate_cap = models.DecimalField(
+        "完成率封顶", max_digits=5, decimal_places=2, default=Decimal("1.2"),
+        validators=[MinValueValidator(1)],
+    )  # fmt: skip
+    rank_step = _share("排名法末位扣减比例", "0.4")
+    late_deduction = _points("迟报每次扣分", "0.5")
+    missing_deduction = _points("缺报每次扣分", "1")
+    timeliness_cap = _points("报送扣分季度上限", "5")
+    bonus_cap = _points("加分季度上限", "5")
+    penalty_cap = _points("减分季度上限", "5")
+    top_share = _share("先进比例", "0.3")
+    bottom_share = _share("后进比例", "0.1")
+    bottom_min_group = models.PositiveSmallIntegerField("按比例定后进的最小组规模", default=5)
+    lagging_below = _points("后进分数线（低于）", "60")
+    advanced_from = _points("先进分数线（不低于）", "85")
+    q1_weight = _share("第一季度权重", "0.2")
+    q2_weight = _share("第二季度权重", "0.25")
+    q3_weight = _share("第三季度权重", "0.25")
+    q4_weight = _share("第四季度权重", "0.3")
+    excellent_share = _share("优秀比例", "0.2")
+    excellent_from = _points("优秀分数线（不低于）", "85")
+    fair_below = _points("一般分数线（低于）", "70")
+    poor_share = _share("较差比例", "0.1")
+    poor_min_group = models.PositiveSmallIntegerField("按比例定较差的最小组规模", default=5)
+    appeal_working_days = models.PositiveSmallIntegerField("申诉期（工作日）", default=3)
+    history = HistoricalRecords()
+
+    ENGINE_FIELDS = (
+        "milestone_late_rate", "rate_cap", "rank_step", "late_deduction", "missing_deduction",
+        "timeliness_cap", "bonus_cap", "penalty_cap", "top_share", "bottom_share",
+        "bottom_min_group", "lagging_below", "advanced_from", "excellent_share",
+        "excellent_from", "fair_below", "poor_share", "poor_min_group",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = "计分规则"
+        verbose_name_plural = "计分规则"
+
+    def __str__(self):
+        return f"{self.year}计分规则"
+
+    def as_engine_rules(self, **overrides) -> engine.Rules:
+        values = {name: getattr(self, name) for name in self.ENGINE_FIELDS}
+        values["quarter_weights"] = (self.q1_weight, self.q2_weight, self.q3_weight, self.q4_weight)
+        values.update(overrides)
+        return engine.Rules(**values)
+
+    def clean(self):
+        try:
+            problems = self.as_engine_rules().validate()
+        except (TypeError, ValueError, ArithmeticError) as error:
+            problems = [f"规则参数无效：{error}"]
+        if problems:
+            raise ValidationError(problems)
+
+
+class Adjustment(models.Model):
+    """加减分: a quarter's bonus (positive) or penalty (negative), approved by a second person."""
+
+    class Kind(models.TextChoices):
+        COMMENDATION = "commendation", "上级表彰"
+        HONOUR = "honour", "为省市争光"
+        CRITICISM = "criticism", "通报批评"
+        ACCIDENT = "accident", "重大事故"
+        OTHER = "other", "其他"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="单位")
+    year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, verbose_name="年度")
+    quarter = models.PositiveSmallIntegerField("季度", choices=QUARTERS)
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    points = models.DecimalField(
+        "分值", max_digits=6, decimal_places=2, help_text="加分为正，减分为负"
+    )
+    reason = models.CharField("事由", max_length=300)
+    evidence = models.FileField("依据材料", upload_to="adjustments/", blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="审核人",
+    )  # fmt: skip
+    approved_at = models.DateTimeField("审核时间", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "加减分"
+        verbose_name_plural = "加减分"
+        ordering = ["year", "quarter", "unit__sort_order", "id"]
+
+    def __str__(self):
+        return f"{self.unit} 第{self.quarter}季度 {self.get_kind_display()} {self.points:+}"
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_by_id is not None
+
+
+class Veto(models.Model):
+    """一票否决 or 一票否优 of a unit in a quarter, approved by a second person."""
+
+    class Kind(models.TextChoices):
+        VETO = "veto", "一票否决"
+        NO_EXCELLENCE = "no_excellence", "一票否优"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="单位")
+    year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, verbose_name="年度")
+    quarter = models.PositiveSmallIntegerField("季度", choices=QUARTERS)
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices)
+    reason = models.CharField("事由", max_length=300)
+    evidence = models.FileField("依据材料", upload_to="vetoes/", blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="审核人",
+    )  # fmt: skip
+    approved_at = models.DateTimeField("审核时间", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "一票否决/否优"
+        verbose_name_plural = "一票否决/否优"
+        ordering = ["year", "quarter", "unit__sort_order", "id"]
+
+    def __str__(self):
+        return f"{self.unit} 第{self.quarter}季度 {self.get_kind_display()}"
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_by_id is not None
+
+
+class QuarterlyEvaluation(models.Model):
+    """季度考评: draft → computed (appeal window) → reviewed → published."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "未计算"
+        APPEAL = "appeal", "已计算（申诉期）"
+        REVIEWED = "reviewed", "已审定"
+        PUBLISHED = "published", "已发布"
+
+    year = models.ForeignKey(
+        AssessmentYear, on_delete=models.PROTECT, related_name="evaluations", verbose_name="年度"
+    )
+    quarter = models.PositiveSmallIntegerField("季度", choices=QUARTERS)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    current_version = models.ForeignKey(
+        "EvaluationVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="当前版本",
+    )  # fmt: skip
+    appeal_deadline = models.DateTimeField("申诉截止", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="审定人",
+    )  # fmt: skip
+    reviewed_at = models.DateTimeField("审定时间", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="发布人",
+    )  # fmt: skip
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    document_number = models.CharField("文号", max_length=40, blank=True, help_text="如〔2026〕3号")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "季度考评"
+        verbose_name_plural = "季度考评"
+        ordering = ["-year__year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "quarter"], name="evaluation_once_per_quarter")
+        ]
+
+    def __str__(self):
+        return f"{self.year.year}年第{self.quarter}季度考评"
+
+    @property
+    def title(self) -> str:
+        return f"{self.year.year}年{self.get_quarter_display()}"
+
+
+class EvaluationVersion(models.Model):
+    """One computation of a quarter, frozen with every figure it used."""
+
+    evaluation = models.ForeignKey(
+        QuarterlyEvaluation, on_delete=models.PROTECT, related_name="versions",
+        verbose_name="季度考评",
+    )  # fmt: skip
+    number = models.PositiveSmallIntegerField("版本号")
+    computed_at = models.DateTimeField("计算时间")
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="计算人"
+    )
+    reason = models.CharField("计算原因", max_length=300, blank=True)
+    rules = models.JSONField("所用规则")
+    quarter_end = models.DateField("季度末")
+    open_periods = models.PositiveSmallIntegerField(
+        "计算时未锁定的帐期数", default=0, help_text="大于0表示计算时本季度仍有帐期未关闭"
+    )
+
+    class Meta:
+        verbose_name = "考评版本"
+        verbose_name_plural = "考评版本"
+        ordering = ["evaluation", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "number"], name="version_number_once")
+        ]
+
+    def __str__(self):
+        return f"{self.evaluation} 第{self.number}版"
+
+
+class UnitScore(models.Model):
+    """A unit's result in one version: totals, rank and tier, and what went into them."""
+
+    class Tier(models.TextChoices):
+        # Values are the engine's (scoring.engine.Tier), labels what people read.
+        ADVANCED = "advanced", "先进"
+        STANDARD = "standard", "达标"
+        LAGGING = "lagging", "后进"
+
+    version = models.ForeignKey(
+        EvaluationVersion, on_delete=models.CASCADE, related_name="unit_scores",
+        verbose_name="版本",
+    )  # fmt: skip
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="单位")
+    group = models.ForeignKey(RankingGroup, on_delete=models.PROTECT, verbose_name="考核组别")
+    sort_order = models.PositiveIntegerField("排序")
+    scored_points = models.DecimalField("计分指标总分值", **SCORE)
+    earned_points = models.DecimalField("指标得分合计", **SCORE)
+    base = models.DecimalField("基础分", **SCORE, null=True)
+    late_ledgers = models.PositiveSmallIntegerField("迟报次数", default=0)
+    missing_ledgers = models.PositiveSmallIntegerField("缺报次数", default=0)
+    timeliness = models.DecimalField("报送扣分", **SCORE)
+    bonus = models.DecimalField("加分", **SCORE)
+    penalty = models.DecimalField("减分", **SCORE, help_text="扣减的分数，记为正数")
+    total = models.DecimalField("总分", **SCORE, null=True)
+    vetoed = models.BooleanField("一票否决", default=False)
+    no_excellence = models.BooleanField("一票否优", default=False)
+    group_size = models.PositiveSmallIntegerField("组内参评单位数", default=0)
+    rank = models.PositiveSmallIntegerField("组内名次", null=True)
+    position = models.PositiveSmallIntegerField("排列位次", null=True)
+    units_below = models.PositiveSmallIntegerField("排在其后的单位数", null=True)
+    tier = models.CharField("等次", max_length=10, choices=Tier.choices, blank=True)
+    previous_rank = models.PositiveSmallIntegerField("上季度名次", null=True)
+
+    class Meta:
+        verbose_name = "单位得分"
+        verbose_name_plural = "单位得分"
+        ordering = ["version", "group__sort_order", "position", "sort_order"]
+        constraints = [models.UniqueConstraint(fields=["version", "unit"], name="unit_score_once")]
+
+    def __str__(self):
+        return f"{self.unit} {self.total}"
+
+    @property
+    def adjustment(self) -> Decimal:
+        return self.bonus - self.penalty
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained since last quarter (positive: moved up)."""
+        if self.rank is None or self.previous_rank is None:
+            return None
+        return self.previous_rank - self.rank
+
+
+class IndicatorScore(models.Model):
+    """One indicator of one unit in a version: T, A, r, points, with the entry behind A."""
+
+    unit_score = models.ForeignKey(
+        UnitScore, on_delete=models.CASCADE, related_name="indicator_scores",
+        verbose_name="单位得分",
+    )  # fmt: skip
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, verbose_name="指标")
+    points = models.DecimalField("分值", max_digits=6, decimal_places=2)
+    method = models.CharField("计分方法", max_length=12)
+    direction = models.CharField("方向", max_length=10)
+    annual_target = models.DecimalField("年度目标", **FIGURE, null=True)
+    target_to_date = models.DecimalField("序时目标", **FIGURE, null=True)
+    due = models.DateField("对应节点", null=True)
+    actual = models.DecimalField("核实值", **FIGURE, null=True)
+    reported = models.DecimalField("填报值", **FIGURE, null=True)
+    done_on = models.DateField("完成日期", null=True)
+    entry = models.ForeignKey(
+        LedgerEntry, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name="依据实帐条目",
+    )  # fmt: skip
+    period_week = models.PositiveSmallIntegerField("依据帐期周次", null=True)
+    rate = models.DecimalField("完成率", **SCORE, null=True)
+    score = models.DecimalField("得分", **SCORE, null=True)
+    reason = models.CharField("说明", max_length=200, blank=True)
+    rank = models.PositiveSmallIntegerField("组内排名", null=True)
+    rank_of = models.PositiveSmallIntegerField("参与排名单位数", null=True)
+
+    class Meta:
+        verbose_name = "指标得分"
+        verbose_name_plural = "指标得分"
+        ordering = ["unit_score", "indicator__campaign__sort_order", "indicator__sort_order"]
+
+    def __str__(self):
+        return f"{self.indicator} {self.score}"
+
+    @property
+    def scored(self) -> bool:
+        return self.rate is not None
+
+    @property
+    def corrected(self) -> bool:
+        return (
+            self.reported is not None and self.actual is not None and self.reported != self.actual
+        )
+
+
+class Appeal(models.Model):
+    """申诉: a unit contests an indicator's figure within the appeal window."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待处理"
+        UPHELD = "upheld", "已采纳"
+        REJECTED = "rejected", "已驳回"
+
+    version = models.ForeignKey(
+        EvaluationVersion, on_delete=models.PROTECT, related_name="appeals", verbose_name="版本"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="单位")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, verbose_name="指标")
+    claim = models.TextField("申诉理由")
+    claimed_value = models.DecimalField("主张数值", **FIGURE, null=True, blank=True)
+    evidence = models.FileField("佐证材料", upload_to="appeals/", blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申诉人"
+    )
+    filed_at = models.DateTimeField("申诉时间", auto_now_add=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default="pending")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="处理人",
+    )  # fmt: skip
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decision = models.TextField("处理意见", blank=True)
+    corrected_value = models.DecimalField("更正后数值", **FIGURE, null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "申诉"
+        verbose_name_plural = "申诉"
+        ordering = ["-filed_at"]
+
+    def __str__(self):
+        return f"{self.unit} · {self.indicator}（{self.get_status_display()}）"
+
+
+class FileEntry(models.Model):
+    """绩误档案: one merit (绩) or fault (误) in a unit's (or a person's) annual file."""
+
+    class Source(models.TextChoices):
+        EVALUATION = "evaluation", "季度考评"
+        ADJUSTMENT = "adjustment", "加减分"
+        LATE_LEDGER = "late_ledger", "周帐迟报"
+        MISSING_LEDGER = "missing_ledger", "周帐缺报"
+        FOLLOW_UP = "follow_up", "交办事项逾期"
+        VETO = "veto", "一票否决"
+        OFFICE = "office", "考核办录入"
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="file_entries", verbose_name="单位"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="file_entries", verbose_name="个人",
+    )  # fmt: skip
+    year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, verbose_name="年度")
+    quarter = models.PositiveSmallIntegerField("季度", choices=QUARTERS, null=True, blank=True)
+    recorded_on = models.DateField("日期")
+    merit = models.BooleanField("绩/误", choices=[(True, "绩"), (False, "误")])
+    kind = models.CharField("类别", max_length=30)
+    source = models.CharField("来源", max_length=20, choices=Source.choices)
+    description = models.CharField("事项", max_length=300)
+    points = models.DecimalField("分值", max_digits=6, decimal_places=2, default=0)
+    counts_for_year = models.BooleanField(
+        "计入年度得分",
+        default=False,
+        help_text="仅考核办录入的事项可计入（季度内的加减分已含在季度得分中）",
+    )
+    evaluation_version = models.ForeignKey(
+        EvaluationVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="来源考评版本",
+    )  # fmt: skip
+    evidence = models.FileField("依据材料", upload_to="file-entries/", blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="录入人",
+    )  # fmt: skip
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "绩误档案"
+        verbose_name_plural = "绩误档案"
+        ordering = ["year", "unit__sort_order", "recorded_on", "id"]
+        indexes = [models.Index(fields=["unit", "year"], name="file_entry_unit_year")]
+
+    def __str__(self):
+        return f"{self.unit} {'绩' if self.merit else '误'}：{self.description}"
+
+    def clean(self):
+        if self.counts_for_year and self.source != self.Source.OFFICE:
+            raise ValidationError("只有考核办录入的事项可以计入年度得分。")
+
+
+class AnnualEvaluation(models.Model):
+    """年度实绩评定: draft → computed → reviewed → published, from published quarters."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "未计算"
+        COMPUTED = "computed", "已计算"
+        REVIEWED = "reviewed", "已审定"
+        PUBLISHED = "published", "已发布"
+
+    year = models.OneToOneField(
+        AssessmentYear, on_delete=models.PROTECT, related_name="annual_evaluation",
+        verbose_name="年度",
+    )  # fmt: skip
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    computed_at = models.DateTimeField("计算时间", null=True, blank=True)
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="计算人",
+    )  # fmt: skip
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="审定人",
+    )  # fmt: skip
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="发布人",
+    )  # fmt: skip
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "年度实绩评定"
+        verbose_name_plural = "年度实绩评定"
+
+    def __str__(self):
+        return f"{self.year.year}年度实绩评定"
+
+
+class AnnualResult(models.Model):
+    """A unit's annual score, rank and grade, with the quarter totals it came from."""
+
+    class Grade(models.TextChoices):
+        EXCELLENT = "excellent", "优秀"
+        GOOD = "good", "良好"
+        FAIR = "fair", "一般"
+        POOR = "poor", "较差"
+
+    evaluation = models.ForeignKey(
+        AnnualEvaluation, on_delete=models.CASCADE, related_name="results", verbose_name="评定"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="单位")
+    group = models.ForeignKey(RankingGroup, on_delete=models.PROTECT, verbose_name="考核组别")
+    sort_order = models.PositiveIntegerField("排序")
+    q1 = models.DecimalField("第一季度", **SCORE, null=True)
+    q2 = models.DecimalField("第二季度", **SCORE, null=True)
+    q3 = models.DecimalField("第三季度", **SCORE, null=True)
+    q4 = models.DecimalField("第四季度", **SCORE, null=True)
+    file_points = models.DecimalField("档案计分", **SCORE, default=0)
+    score = models.DecimalField("年度得分", **SCORE, null=True)
+    vetoed = models.BooleanField("一票否决", default=False)
+    no_excellence = models.BooleanField("一票否优", default=False)
+    group_size = models.PositiveSmallIntegerField("组内参评单位数", default=0)
+    rank = models.PositiveSmallIntegerField("组内名次", null=True)
+    position = models.PositiveSmallIntegerField("排列位次", null=True)
+    grade = models.CharField("等次", max_length=10, choices=Grade.choices, blank=True)
+
+    class Meta:
+        verbose_name = "年度结果"
+        verbose_name_plural = "年度结果"
+        ordering = ["evaluation", "group__sort_order", "position", "sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "unit"], name="annual_result_once")
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.score} {self.grade}"

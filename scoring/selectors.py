@@ -1,0 +1,58 @@
+"""Read side of scoring: which evaluations, scores and file entries a user may see."""
+
+from django.db.models import Q, QuerySet
+
+from accounts.roles import Role
+
+from .models import FileEntry, QuarterlyEvaluation, UnitScore
+
+Status = QuarterlyEvaluation.Status
+
+
+def _office(user) -> bool:
+    return user.is_superuser or user.has_role(Role.OFFICE)
+
+
+def evaluations_visible_to(user) -> QuerySet[QuarterlyEvaluation]:
+    """The office sees every evaluation; everyone else published ones, and units also their
+    quarter once computed (to check their own figures during the appeal window)."""
+    evaluations = QuarterlyEvaluation.objects.select_related("year", "current_version")
+    if not user.is_authenticated or not user.is_active:
+        return evaluations.none()
+    if _office(user):
+        return evaluations
+    scope = Q(status=Status.PUBLISHED)
+    if user.unit_id and (user.has_role(Role.REPORTER) or user.has_role(Role.UNIT_HEAD)):
+        scope |= Q(status__in=[Status.APPEAL, Status.REVIEWED])
+    return evaluations.filter(scope)
+
+
+def unit_scores_visible_to(user) -> QuerySet[UnitScore]:
+    """Scores of the current versions: all for the office; leaders and reviewers published;
+    a unit its own (once computed) and its group's published ranking."""
+    scores = UnitScore.objects.select_related("unit", "group", "version__evaluation__year")
+    if not user.is_authenticated or not user.is_active:
+        return scores.none()
+    if _office(user):
+        return scores
+    published = Q(version__evaluation__status=Status.PUBLISHED)
+    scope = Q(pk__in=[])
+    if user.has_role(Role.LEADER) or user.has_role(Role.REVIEWER):
+        scope |= published
+    if user.unit_id and (user.has_role(Role.REPORTER) or user.has_role(Role.UNIT_HEAD)):
+        scope |= Q(unit_id=user.unit_id, version__evaluation__status__in=[
+            Status.APPEAL, Status.REVIEWED, Status.PUBLISHED])  # fmt: skip
+        scope |= published & Q(group_id=user.unit.group_id)
+    return scores.filter(scope)
+
+
+def file_entries_visible_to(user) -> QuerySet[FileEntry]:
+    """The office and leaders see every file; a unit head its own unit's."""
+    entries = FileEntry.objects.select_related("unit", "year", "person")
+    if not user.is_authenticated or not user.is_active:
+        return entries.none()
+    if _office(user) or user.has_role(Role.LEADER):
+        return entries
+    if user.unit_id and (user.has_role(Role.UNIT_HEAD) or user.has_role(Role.REPORTER)):
+        return entries.filter(unit_id=user.unit_id)
+    return entries.none()

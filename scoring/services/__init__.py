@@ -1,0 +1,1 @@
+"""Write side of scoring: load a quarter, compute and store versions, appeals, publication."""

@@ -1,0 +1,97 @@
+"""Appeals (申诉) during the window, and the office's decision on them."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.roles import Role
+from campaigns.models import LedgerEntry
+
+from ..errors import ScoringError
+from ..models import Appeal, EvaluationVersion, QuarterlyEvaluation
+from .evaluations import _require_office, compute_quarter
+
+
+@transaction.atomic
+def file_appeal(
+    *, evaluation: QuarterlyEvaluation, indicator, user, claim: str, claimed_value=None,
+    evidence=None, now=None,
+) -> Appeal:  # fmt: skip
+    """A unit head contests one indicator's figure of the current version, within the window."""
+    now = now or timezone.now()
+    evaluation = QuarterlyEvaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if not (user.has_role(Role.UNIT_HEAD) and user.unit_id):
+        raise ScoringError("只有单位负责人可以提出申诉。")
+    if evaluation.status != QuarterlyEvaluation.Status.APPEAL:
+        raise ScoringError("该季度考评不在申诉期内。")
+    if now > evaluation.appeal_deadline:
+        raise ScoringError(
+            f"申诉期已于 {timezone.localtime(evaluation.appeal_deadline):%m月%d日 %H:%M} 结束。"
+        )
+    version = evaluation.current_version
+    if not version.unit_scores.filter(
+        unit_id=user.unit_id, indicator_scores__indicator=indicator
+    ).exists():
+        raise ScoringError("本单位在本季度考评中没有该指标，不能申诉。")
+    if not claim.strip():
+        raise ScoringError("请写明申诉理由。")
+    appeal = Appeal(
+        version=version, unit_id=user.unit_id, indicator=indicator, claim=claim.strip(),
+        claimed_value=Decimal(str(claimed_value)) if claimed_value not in (None, "") else None,
+        filed_by=user,
+    )  # fmt: skip
+    if evidence:
+        appeal.evidence = evidence
+    appeal.save()
+    return appeal
+
+
+@transaction.atomic
+def decide_appeal(
+    *, appeal: Appeal, user, uphold: bool, decision: str, corrected_value=None, now=None
+) -> EvaluationVersion | None:
+    """Reject with a reason, or uphold: correct the verified figure and recompute a version.
+
+    Upholding changes the entry behind the score (its history records who, when, why) and
+    recomputes the quarter as a new version whose reason names the appeal.
+    """
+    _require_office(user)
+    now = now or timezone.now()
+    appeal = (
+        Appeal.objects.select_for_update().select_related("version__evaluation").get(pk=appeal.pk)
+    )
+    if appeal.status != Appeal.Status.PENDING:
+        raise ScoringError("该申诉已处理。")
+    if not decision.strip():
+        raise ScoringError("请写明处理意见。")
+    evaluation = appeal.version.evaluation
+    if evaluation.status == QuarterlyEvaluation.Status.PUBLISHED:
+        raise ScoringError("考评已发布，不能再处理申诉。")
+    appeal.decided_by, appeal.decided_at = user, now
+    appeal.decision = decision.strip()
+    if not uphold:
+        appeal.status = Appeal.Status.REJECTED
+        appeal.save()
+        return None
+    if corrected_value in (None, ""):
+        raise ScoringError("采纳申诉须填写更正后的数值。")
+    corrected = Decimal(str(corrected_value))
+    if corrected < 0:
+        raise ScoringError("更正后的数值不能为负数。")
+    item = appeal.version.unit_scores.get(unit=appeal.unit).indicator_scores.get(
+        indicator=appeal.indicator
+    )
+    if item.entry_id is None:
+        raise ScoringError("该指标本季度没有核实的实帐条目，请先由牵头部门核实后再重新计算。")
+    entry = LedgerEntry.objects.select_for_update().get(pk=item.entry_id)
+    entry.verified_value = corrected
+    entry.review_comment = f"申诉采纳（{user.full_name}）：{decision.strip()}"
+    entry.save()
+    appeal.status = Appeal.Status.UPHELD
+    appeal.corrected_value = corrected
+    appeal.save()
+    return compute_quarter(
+        evaluation=evaluation, user=user, confirm_open_periods=True, now=now,
+        reason=f"采纳{appeal.unit.short_name}关于「{appeal.indicator.name}」的申诉：{decision.strip()}",
+    )  # fmt: skip

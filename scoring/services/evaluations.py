@@ -1,0 +1,324 @@
+"""The quarter's cycle: compute (a new frozen version each time), review, publish.
+
+Publication is the one irreversible step: it locks the evaluation row, checks its state and
+writes the merit-and-fault file in the same transaction, so two office users pressing
+"publish" at once produce exactly one publication.
+"""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import notify
+from campaigns.models import AssessmentYear
+
+from .. import engine
+from ..errors import NeedsConfirmation, ScoringError
+from ..models import (
+    EvaluationVersion,
+    FileEntry,
+    IndicatorScore,
+    QuarterlyEvaluation,
+    ScoringRules,
+    UnitScore,
+    Veto,
+)
+from .loading import load_quarter
+
+Status = QuarterlyEvaluation.Status
+
+FILE_SOURCES = {
+    "tier": FileEntry.Source.EVALUATION,
+    "late_ledger": FileEntry.Source.LATE_LEDGER,
+    "missing_ledger": FileEntry.Source.MISSING_LEDGER,
+    "overdue_followup": FileEntry.Source.FOLLOW_UP,
+    "veto": FileEntry.Source.VETO,
+    "adjustment": FileEntry.Source.ADJUSTMENT,
+}
+
+
+def rules_for(year: AssessmentYear) -> ScoringRules:
+    rules, _ = ScoringRules.objects.get_or_create(year=year)
+    return rules
+
+
+def _require_office(user) -> None:
+    if not user.has_role(Role.OFFICE):
+        raise ScoringError("只有考核办可以进行此操作。")
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """`days` working days (Monday–Friday) after `start`; public holidays are not modelled."""
+    moment = start
+    while days > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            days -= 1
+    return moment
+
+
+def open_evaluation(*, year: AssessmentYear, quarter: int) -> QuarterlyEvaluation:
+    if quarter not in (1, 2, 3, 4):
+        raise ScoringError("季度只能是 1–4。")
+    evaluation, _ = QuarterlyEvaluation.objects.get_or_create(year=year, quarter=quarter)
+    return evaluation
+
+
+def _previous_ranks(evaluation: QuarterlyEvaluation) -> dict[int, int]:
+    """Ranks of the previous published quarter of the same year, for the change column."""
+    previous = (
+        QuarterlyEvaluation.objects.filter(
+            year=evaluation.year, quarter=evaluation.quarter - 1, status=Status.PUBLISHED
+        )
+        .select_related("current_version")
+        .first()
+    )
+    if previous is None:
+        return {}
+    return dict(
+        UnitScore.objects.filter(version=previous.current_version, rank__isnull=False).values_list(
+            "unit_id", "rank"
+        )
+    )
+
+
+def _rules_snapshot(rules: engine.Rules) -> dict:
+    return {
+        name: (str(value) if not isinstance(value, tuple) else [str(v) for v in value])
+        for name, value in ((f, getattr(rules, f)) for f in rules.__dataclass_fields__)
+    }
+
+
+def evaluate(evaluation: QuarterlyEvaluation, *, rules: engine.Rules | None = None, now=None):
+    """Load and score the quarter without storing anything (used by compute and what-if)."""
+    inputs = load_quarter(year=evaluation.year, quarter=evaluation.quarter, now=now)
+    rules = rules or rules_for(evaluation.year).as_engine_rules()
+    return (
+        inputs,
+        rules,
+        engine.evaluate_quarter(inputs.units, quarter_end=inputs.quarter_end, rules=rules),
+    )
+
+
+@transaction.atomic
+def compute_quarter(
+    *, evaluation: QuarterlyEvaluation, user, reason: str = "", confirm_open_periods=False,
+    now: datetime | None = None,
+) -> EvaluationVersion:  # fmt: skip
+    """Score the quarter on verified figures and store it as a new version.
+
+    Refuses a published evaluation; asks for confirmation (NeedsConfirmation) while periods of
+    the quarter are still open, since their ledgers may yet change.
+    """
+    _require_office(user)
+    now = now or timezone.now()
+    evaluation = QuarterlyEvaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.status == Status.PUBLISHED:
+        raise ScoringError("该季度考评已发布，结果已冻结，不能重新计算。")
+    inputs, rules, result = evaluate(evaluation, now=now)
+    if inputs.open_periods and not confirm_open_periods:
+        raise NeedsConfirmation(
+            f"本季度还有 {inputs.open_periods} 个帐期尚未锁定，周帐仍可能变化。确认仍要计算吗？"
+        )
+    number = (evaluation.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = EvaluationVersion.objects.create(
+        evaluation=evaluation,
+        number=number,
+        computed_at=now,
+        computed_by=user,
+        reason=(reason.strip() or ("首次计算" if number == 1 else "重新计算"))[:300],
+        rules=_rules_snapshot(rules),
+        quarter_end=inputs.quarter_end,
+        open_periods=inputs.open_periods,
+    )
+    _store(version, inputs, result, previous=_previous_ranks(evaluation))
+    evaluation.current_version = version
+    if evaluation.status in (Status.DRAFT, Status.REVIEWED):
+        evaluation.status = Status.APPEAL
+    if evaluation.appeal_deadline is None:
+        days = rules_for(evaluation.year).appeal_working_days
+        evaluation.appeal_deadline = add_working_days(now, days)
+    evaluation.save()
+    return version
+
+
+def _store(version, inputs, result, *, previous: dict[int, int]) -> None:
+    unit_rows = [
+        UnitScore(
+            version=version,
+            unit_id=r.unit_id,
+            group_id=r.group_id,
+            sort_order=r.sort_order,
+            scored_points=r.scored_points,
+            earned_points=r.earned_points,
+            base=r.base,
+            late_ledgers=unit.late_ledgers,
+            missing_ledgers=unit.missing_ledgers,
+            timeliness=r.timeliness,
+            bonus=r.adjustment.bonus,
+            penalty=r.adjustment.penalty,
+            total=r.total,
+            vetoed=r.vetoed,
+            no_excellence=r.no_excellence,
+            group_size=r.group_size,
+            rank=r.rank,
+            position=r.position,
+            units_below=r.units_below,
+            tier=r.tier.value if r.tier else "",
+            previous_rank=previous.get(r.unit_id),
+        )
+        for r, unit in _paired(result, inputs)
+    ]
+    UnitScore.objects.bulk_create(unit_rows)
+    by_unit = {row.unit_id: row for row in unit_rows}
+    indicator_rows = []
+    for r in result.units:
+        for item in r.indicators:
+            key = (r.unit_id, item.indicator_id)
+            source = inputs.sources.get(key)
+            target = inputs.targets[key]
+            indicator_rows.append(
+                IndicatorScore(
+                    unit_score=by_unit[r.unit_id],
+                    indicator_id=item.indicator_id,
+                    points=item.points,
+                    method=item.indicator.method.value,
+                    direction=item.indicator.direction.value,
+                    annual_target=target.annual_value,
+                    target_to_date=item.target_to_date,
+                    due=item.due,
+                    actual=item.actual,
+                    reported=source.reported if source else None,
+                    done_on=item.indicator.done_on,
+                    entry_id=source.entry_id if source else None,
+                    period_week=source.iso_week if source else None,
+                    rate=item.rate,
+                    score=item.score,
+                    reason=item.reason[:200],
+                    rank=item.rank,
+                    rank_of=item.rank_of,
+                )
+            )
+    IndicatorScore.objects.bulk_create(indicator_rows, batch_size=2000)
+
+
+def _paired(result, inputs):
+    units = {unit.unit_id: unit for unit in inputs.units}
+    return [(r, units[r.unit_id]) for r in result.units]
+
+
+@transaction.atomic
+def review_quarter(*, evaluation: QuarterlyEvaluation, user, now=None) -> QuarterlyEvaluation:
+    """Close the appeal window: every appeal decided, the window over (or cut short)."""
+    _require_office(user)
+    now = now or timezone.now()
+    evaluation = QuarterlyEvaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.status != Status.APPEAL:
+        raise ScoringError(
+            f"只有处于申诉期的考评可以审定（当前：{evaluation.get_status_display()}）。"
+        )
+    pending = evaluation.current_version.appeals.filter(status="pending").count()
+    if pending:
+        raise ScoringError(f"还有 {pending} 件申诉未处理，处理完毕后才能审定。")
+    if now < evaluation.appeal_deadline:
+        raise ScoringError(
+            f"申诉期至 {timezone.localtime(evaluation.appeal_deadline):%m月%d日 %H:%M} 结束，"
+            "申诉期内不能审定。"
+        )
+    evaluation.status = Status.REVIEWED
+    evaluation.reviewed_by, evaluation.reviewed_at = user, now
+    evaluation.save()
+    return evaluation
+
+
+@transaction.atomic
+def publish_quarter(
+    *, evaluation: QuarterlyEvaluation, user, document_number: str = "", now=None
+) -> QuarterlyEvaluation:
+    """Freeze the reviewed version, write the 绩误档案 entries (§4.11), notify everyone."""
+    _require_office(user)
+    now = now or timezone.now()
+    # The row lock makes a second, concurrent publish wait here and then see PUBLISHED.
+    evaluation = (
+        QuarterlyEvaluation.objects.select_for_update(of=("self",))
+        .select_related("year", "current_version")
+        .get(pk=evaluation.pk)
+    )
+    if evaluation.status == Status.PUBLISHED:
+        raise ScoringError("该季度考评已经发布，不能重复发布。")
+    if evaluation.status != Status.REVIEWED:
+        raise ScoringError("考评须先经审定（申诉期结束）才能发布。")
+    version = evaluation.current_version
+    _write_file_entries(evaluation, version, now=now, user=user)
+    evaluation.status = Status.PUBLISHED
+    evaluation.published_by, evaluation.published_at = user, now
+    evaluation.document_number = document_number.strip() or evaluation.document_number
+    evaluation.save()
+    _announce(evaluation)
+    return evaluation
+
+
+def _write_file_entries(evaluation, version, *, now, user) -> None:
+    vetoes = {}
+    for unit_id in Veto.objects.filter(
+        year=evaluation.year, quarter=evaluation.quarter, approved_by__isnull=False,
+        kind=Veto.Kind.VETO,
+    ).values_list("unit_id", flat=True):  # fmt: skip
+        vetoes[unit_id] = vetoes.get(unit_id, 0) + 1
+    from ..models import Adjustment
+
+    adjustments: dict[int, list] = {}
+    for unit_id, points in Adjustment.objects.filter(
+        year=evaluation.year, quarter=evaluation.quarter, approved_by__isnull=False
+    ).values_list("unit_id", "points"):
+        # "加分2分", not "加分2.00分": the file reads like the office would write it.
+        adjustments.setdefault(unit_id, []).append(Decimal(format(points.normalize(), "f")))
+    rules = rules_for(evaluation.year).as_engine_rules()
+    rows = []
+    for score in version.unit_scores.all():
+        drafts = engine.quarter_file_entries(
+            evaluation.quarter,
+            engine.Tier(score.tier) if score.tier else None,
+            late=score.late_ledgers,
+            missing=score.missing_ledgers,
+            vetoes=vetoes.get(score.unit_id, 0),
+            adjustments=adjustments.get(score.unit_id, ()),
+            rules=rules,
+        )
+        rows += [
+            FileEntry(
+                unit_id=score.unit_id,
+                year=evaluation.year,
+                quarter=evaluation.quarter,
+                recorded_on=timezone.localdate(now),
+                merit=draft.merit,
+                kind=draft.kind,
+                source=FILE_SOURCES[draft.kind],
+                description=draft.description,
+                points=draft.points,
+                evaluation_version=version,
+                entered_by=user,
+            )
+            for draft in drafts
+        ]
+    FileEntry.objects.bulk_create(rows)
+
+
+def _announce(evaluation) -> None:
+    url = reverse("evaluation-detail", args=[evaluation.pk])
+    people = User.objects.filter(is_active=True).filter(
+        unit__in=evaluation.current_version.unit_scores.values("unit_id")
+    ) | User.objects.filter(is_active=True, groups__name=Role.LEADER.group_name)
+    notify(
+        recipients=people.distinct(),
+        kind="published",
+        title=f"{evaluation.title}“交帐亮相”考评结果已发布",
+        body="请登录查看本组排名、本单位得分明细及绩误档案。",
+        url=url,
+    )

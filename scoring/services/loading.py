@@ -1,0 +1,177 @@
+"""Read a quarter from the database into the engine's plain inputs, with a trace of sources.
+
+The trace keeps, for every (unit, indicator), the ledger entry whose verified figure became
+the actual, so a computed version can link each score to the entry behind it.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Unit
+from campaigns.models import AssessmentYear, LedgerEntry, Period, Target, WeeklyLedger
+
+from .. import engine
+from ..models import Adjustment, Veto
+
+HANDED_IN = [
+    WeeklyLedger.Status.SUBMITTED,
+    WeeklyLedger.Status.RETURNED,
+    WeeklyLedger.Status.PARTLY_VERIFIED,
+    WeeklyLedger.Status.VERIFIED,
+]
+
+
+@dataclass(frozen=True)
+class Source:
+    """The verified entry an actual came from."""
+
+    entry_id: int
+    iso_week: int
+    verified: object  # Decimal | None
+    reported: object  # Decimal | None
+    done_on: object  # date | None
+
+
+@dataclass
+class QuarterInputs:
+    units: list[engine.UnitInput]
+    quarter_end: object
+    sources: dict[tuple[int, int], Source] = field(default_factory=dict)
+    targets: dict[tuple[int, int], Target] = field(default_factory=dict)
+    open_periods: int = 0
+
+
+def latest_verified(year: AssessmentYear, quarter: int) -> dict[tuple[int, int], Source]:
+    """Rule 1: per (unit, indicator) the latest verified entry in or before the quarter."""
+    entries = (
+        LedgerEntry.objects.filter(
+            ledger__period__year=year,
+            ledger__period__quarter__lte=quarter,
+            review_status=LedgerEntry.ReviewStatus.VERIFIED,
+        )
+        .annotate(unit_id=F("ledger__unit_id"), iso_week=F("ledger__period__iso_week"))
+        .order_by("ledger__unit_id", "indicator_id", "-ledger__period__iso_week")
+        .values_list(
+            "unit_id", "indicator_id", "pk", "iso_week", "verified_value", "value", "done_on"
+        )
+    )
+    if connection.features.can_distinct_on_fields:  # PostgreSQL: one row per pair
+        entries = entries.distinct("ledger__unit_id", "indicator_id")
+    sources: dict[tuple[int, int], Source] = {}
+    for unit_id, indicator_id, pk, week, verified, reported, done_on in entries:
+        sources.setdefault((unit_id, indicator_id), Source(pk, week, verified, reported, done_on))
+    return sources
+
+
+def milestone_completions(year: AssessmentYear, quarter: int) -> dict[tuple[int, int], object]:
+    """Per (unit, milestone indicator) the earliest completion date a reviewer verified."""
+    done = (
+        LedgerEntry.objects.filter(
+            ledger__period__year=year,
+            ledger__period__quarter__lte=quarter,
+            review_status=LedgerEntry.ReviewStatus.VERIFIED,
+            done_on__isnull=False,
+        )
+        .order_by("done_on")
+        .values_list("ledger__unit_id", "indicator_id", "done_on")
+    )
+    earliest: dict[tuple[int, int], object] = {}
+    for unit_id, indicator_id, done_on in done:
+        earliest.setdefault((unit_id, indicator_id), done_on)
+    return earliest
+
+
+def timeliness_counts(year, quarter, unit_ids, now) -> tuple[dict, dict, int]:
+    """Rule 6: late and missing ledgers per unit over the quarter's locked periods."""
+    periods = list(Period.objects.filter(year=year, quarter=quarter))
+    locked = [p for p in periods if p.locks_at <= now]
+    handed = {
+        (unit_id, period_id): submitted_at
+        for unit_id, period_id, submitted_at in WeeklyLedger.objects.filter(
+            period__in=periods, status__in=HANDED_IN, submitted_at__isnull=False
+        ).values_list("unit_id", "period_id", "submitted_at")
+    }
+    late, missing = defaultdict(int), defaultdict(int)
+    for unit_id in unit_ids:
+        for period in periods:
+            submitted_at = handed.get((unit_id, period.pk))
+            if submitted_at is None or submitted_at > period.locks_at:
+                if period in locked:
+                    missing[unit_id] += 1
+            elif submitted_at > period.deadline:
+                late[unit_id] += 1
+    return late, missing, len(periods) - len(locked)
+
+
+def load_quarter(
+    *, year: AssessmentYear, quarter: int, now: datetime | None = None
+) -> QuarterInputs:
+    """Everything `engine.evaluate_quarter` needs for one quarter, in a fixed number of queries."""
+    now = now or timezone.now()
+    end = engine.quarter_end(year.year, quarter)
+    targets = list(
+        Target.objects.filter(indicator__campaign__year=year, unit__active=True)
+        .select_related("indicator")
+        .prefetch_related("milestones")
+    )
+    by_unit: dict[int, list[Target]] = defaultdict(list)
+    for target in targets:
+        by_unit[target.unit_id].append(target)
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=by_unit)}
+    sources = latest_verified(year, quarter)
+    completions = milestone_completions(year, quarter)
+    late, missing, open_periods = timeliness_counts(year, quarter, list(units), now)
+    adjustments = defaultdict(list)
+    for unit_id, points in Adjustment.objects.filter(
+        year=year, quarter=quarter, approved_by__isnull=False
+    ).values_list("unit_id", "points"):
+        adjustments[unit_id].append(points)
+    flags = set(
+        Veto.objects.filter(year=year, quarter=quarter, approved_by__isnull=False).values_list(
+            "unit_id", "kind"
+        )
+    )
+
+    inputs = QuarterInputs(units=[], quarter_end=end, sources=sources, open_periods=open_periods)
+    for unit_id, unit_targets in by_unit.items():
+        unit = units[unit_id]
+        indicators = []
+        for target in unit_targets:
+            indicator = target.indicator
+            key = (unit_id, indicator.pk)
+            inputs.targets[key] = target
+            milestone = indicator.direction == indicator.Direction.MILESTONE
+            source = sources.get(key)
+            indicators.append(
+                engine.IndicatorInput(
+                    indicator_id=indicator.pk,
+                    points=indicator.points,
+                    method=indicator.method,
+                    direction=indicator.direction,
+                    annual_target=1 if milestone else target.annual_value,
+                    milestones=[
+                        engine.Milestone(m.due_date, m.fraction) for m in target.milestones.all()
+                    ],
+                    actual=None if milestone or source is None else source.verified,
+                    done_on=completions.get(key) if milestone else None,
+                )
+            )
+        inputs.units.append(
+            engine.UnitInput(
+                unit_id=unit_id,
+                group_id=unit.group_id,
+                sort_order=unit.sort_order,
+                indicators=indicators,
+                late_ledgers=late[unit_id],
+                missing_ledgers=missing[unit_id],
+                adjustments=adjustments[unit_id],
+                vetoed=(unit_id, Veto.Kind.VETO) in flags,
+                no_excellence=(unit_id, Veto.Kind.NO_EXCELLENCE) in flags,
+            )
+        )
+    return inputs
