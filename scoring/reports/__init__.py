@@ -1,0 +1,1 @@
+"""Every downloadable document (PDF, Excel) as an Export registered by identifier."""

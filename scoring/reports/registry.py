@@ -1,0 +1,51 @@
+"""One export mechanism for every PDF and sheet (after pretix's exporters).
+
+An Export has an identifier, a Chinese label, a permission check and a `render(params)` that
+returns (filename, content_type, bytes). Views and Celery tasks look exports up here by
+identifier; nothing else knows how a document is made. Modules that define exports register
+them at import time; `load_exports()` imports those modules once.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+
+# Modules whose import registers exports. Add a module here when it defines new exports.
+EXPORT_MODULES = ("scoring.reports.pdf", "scoring.reports.xlsx")
+
+Rendered = tuple[str, str, bytes]  # filename, content type, content
+
+
+@dataclass(frozen=True)
+class Export:
+    identifier: str
+    label: str
+    render: Callable[[dict], Rendered]
+    # allowed(user, params) -> None when the user may have it, else a Chinese reason.
+    allowed: Callable[[object, dict], str | None]
+    # The cache key's parts: a document of the same identifier and key is reused.
+    cache_key: Callable[[dict], str]
+
+
+_REGISTRY: dict[str, Export] = {}
+
+
+def register(export: Export) -> Export:
+    if export.identifier in _REGISTRY:
+        raise ValueError(f"export {export.identifier!r} registered twice")
+    _REGISTRY[export.identifier] = export
+    return export
+
+
+def load_exports() -> dict[str, Export]:
+    for module in EXPORT_MODULES:
+        try:
+            import_module(module)
+        except ModuleNotFoundError as missing:
+            if missing.name != module:
+                raise
+    return dict(_REGISTRY)
+
+
+def get_export(identifier: str) -> Export | None:
+    return load_exports().get(identifier)
