@@ -311,13 +311,18 @@ def build_demo(
     departments: int = 40,
     parks: int = 3,
     weeks: int | None = 20,
-    year: int = 2026,
+    year: int | None = None,
     seed: int = 2026,
     password: str | None = None,
     reset_passwords: bool = False,
     now: datetime | None = None,
 ) -> DemoSummary:
-    """The whole demo: county, one account per role, and the assessment year with its ledgers."""
+    """The whole demo: county, one account per role, and the assessment year with its ledgers.
+
+    `year` None: the ISO year of `now`, so the demo always has a current week to fill.
+    """
+    if year is None:
+        year = timezone.localtime(now or timezone.now()).date().isocalendar().year
     county = build_county(townships=townships, departments=departments, parks=parks)
     accounts = build_role_accounts(password=password, reset_passwords=reset_passwords)
     demo_year = build_year(county=county, year=year, weeks=weeks, seed=seed, now=now)
