@@ -27,4 +27,5 @@ urlpatterns = [
     path("office/completeness.xlsx", office.completeness_xlsx, name="completeness-xlsx"),
     path("office/reopen/<int:unit_id>/<int:period_id>/", office.reopen, name="ledger-reopen"),
     path("office/entry/<int:entry_id>/history/", office.entry_history, name="entry-history"),
+    path("office/ledger/<int:unit_id>/<int:period_id>/", office.ledger_view, name="ledger-view"),
 ]

@@ -49,6 +49,7 @@ EXPECTED = {
     "completeness-xlsx": ({Role.OFFICE, Role.LEADER}, 403),
     "ledger-reopen": ({Role.OFFICE}, 403),
     "entry-history": ({Role.OFFICE}, 403),
+    "ledger-view": ({Role.OFFICE, Role.LEADER}, 403),
     "evidence-upload": POST_ONLY,
     "evidence-delete": POST_ONLY,
     # Evidence follows its entry: the unit, the lead department, the office, leaders; the
@@ -62,6 +63,30 @@ EXPECTED = {
     "evaluation-action": POST_ONLY,
     "evaluation-detail": ({*UNIT, Role.OFFICE}, 404),
     "unit-score": ({*UNIT, Role.OFFICE}, 404),
+    # Results pages: published quarters for everyone; the quarter here is only computed, so
+    # only the office sees it. The export row downloads the completeness sheet (no params).
+    "results-list": (ALL, None),
+    "results-detail": ({Role.OFFICE}, 404),
+    "results-export": ({Role.OFFICE, Role.LEADER}, 403),
+    # Issue 5: what-if, versions and the quarter's adjustments are the office's; a unit's
+    # appeals (and their evidence) are its own people's and the office's.
+    "whatif": ({Role.OFFICE}, 403),
+    "version-diff": ({Role.OFFICE}, 403),
+    "evaluation-adjustments": ({Role.OFFICE}, 403),
+    "unit-appeals": ({*UNIT, Role.OFFICE}, 403),
+    "appeal-file": POST_ONLY,
+    "appeal-list": ({Role.OFFICE}, 403),
+    "appeal-decide": POST_ONLY,
+    "appeal-evidence": ({*UNIT, Role.OFFICE}, 403),
+    # Issue 5, the year: the annual page follows the quarter's rule (units see their own row
+    # once computed, everyone else after publication); the 绩误档案 is the office's and
+    # leaders' (units are sent on to their own file), its evidence follows the entry.
+    "annual-evaluation": ({*UNIT, Role.OFFICE}, 404),
+    "annual-action": POST_ONLY,
+    "file-list": ({"redirect-unit", Role.OFFICE, Role.LEADER}, 403),
+    "file-unit": ({*UNIT, Role.OFFICE, Role.LEADER}, 403),
+    "file-add": ({Role.OFFICE}, 403),
+    "file-evidence": ({*UNIT, Role.OFFICE, Role.LEADER}, 404),
 }
 
 
@@ -95,7 +120,21 @@ def url_args(role_users, settings, tmp_path):
     )
     submit_ledger(ledger=ledger, user=small.reporter)
     evaluation = open_evaluation(year=small.year, quarter=1)
-    compute_quarter(evaluation=evaluation, user=small.office)
+    version = compute_quarter(evaluation=evaluation, user=small.office)
+    from scoring.services.appeals import file_appeal
+
+    appeal = file_appeal(
+        evaluation=evaluation, indicator=small.investment, user=small.head, claim="数据有误",
+        evidence=SimpleUploadedFile("发票.pdf", b"%PDF-1.4"),
+    )  # fmt: skip
+    from scoring.services.annual import add_file_entry, compute_year
+
+    compute_year(year=small.year, user=small.office)
+    file_entry = add_file_entry(
+        unit=small.reporter.unit, year=small.year, user=small.office, merit=True, kind="表彰",
+        description="获省级表彰", recorded_on=period.starts_on,
+        evidence=SimpleUploadedFile("表彰.pdf", b"%PDF-1.4"),
+    )  # fmt: skip
     return {
         "ledger-week": [period.pk],
         "ledger-xlsx": [period.pk],
@@ -105,6 +144,7 @@ def url_args(role_users, settings, tmp_path):
         "review-inspect": [entry.pk],
         "ledger-reopen": [small.reporter.unit.pk, period.pk],
         "entry-history": [entry.pk],
+        "ledger-view": [small.reporter.unit.pk, period.pk],
         "evidence-upload": [entry.pk],
         "evidence-delete": [photo.pk],
         "evidence-file": [photo.pk],
@@ -112,6 +152,19 @@ def url_args(role_users, settings, tmp_path):
         "evaluation-detail": [evaluation.pk],
         "evaluation-action": [evaluation.pk, "compute"],
         "unit-score": [evaluation.pk, small.reporter.unit.pk],
+        "results-detail": [evaluation.pk],
+        "results-export": ["completeness_xlsx"],
+        "whatif": [evaluation.pk],
+        "version-diff": [evaluation.pk, version.number, version.number],
+        "evaluation-adjustments": [evaluation.pk],
+        "unit-appeals": [evaluation.pk, small.reporter.unit.pk],
+        "appeal-file": [evaluation.pk],
+        "appeal-decide": [appeal.pk],
+        "appeal-evidence": [appeal.pk],
+        "annual-evaluation": [small.year.pk],
+        "annual-action": [small.year.pk, "compute"],
+        "file-unit": [small.reporter.unit.pk],
+        "file-evidence": [file_entry.pk],
     }
 
 
@@ -143,7 +196,7 @@ def _expected(name, who) -> str:
     if who == ANON:
         return "200" if ANON in allowed else ("405" if otherwise == 405 else "login")
     if "redirect-unit" in allowed:  # unit people are sent on to this week's ledger
-        return "302" if who in UNIT else str(otherwise)
+        return "302" if who in UNIT else ("200" if who in allowed else str(otherwise))
     if who in allowed:
         return "200"
     return "302" if otherwise == "redirect" else str(otherwise)

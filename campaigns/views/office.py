@@ -19,6 +19,8 @@ from ..selectors import (
     completeness_matrix,
     current_year,
     entries_visible_to,
+    ledger_rows,
+    ledgers_visible_to,
     periods_visible_to,
 )
 from ..services.ledger import reopen_ledger
@@ -106,3 +108,21 @@ def entry_history(request, entry_id):
         {"entry": entry, "first": records[0] if records else None, "changes": changes,
          "labels": labels},
     )  # fmt: skip
+
+
+@role_required(Role.OFFICE, Role.LEADER)
+def ledger_view(request, unit_id, period_id):
+    """A unit's ledger of a week, read-only, with each entry's change history (office)."""
+    ledger = get_object_or_404(
+        ledgers_visible_to(request.user), unit_id=unit_id, period_id=period_id
+    )
+    return render(
+        request,
+        "campaigns/ledger_view.html",
+        {
+            "ledger": ledger,
+            "rows": ledger_rows(ledger, editable_ids=set()),
+            "reopenings": ledger.reopenings.select_related("reopened_by"),
+            "is_office": request.user.has_role(Role.OFFICE),
+        },
+    )
