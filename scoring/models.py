@@ -537,3 +537,50 @@ class AnnualResult(models.Model):
 
     def __str__(self):
         return f"{self.unit} {self.score} {self.grade}"
+
+
+class ReportJob(models.Model):
+    """One request for a document (PDF or sheet): who asked, what, how far, and the file.
+
+    A file is cached per export and cache key (for a quarter: its evaluation version), so a
+    second request for the same version gets a new job row pointing at the same stored file.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "生成失败"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name="申请人",
+    )  # fmt: skip
+    identifier = models.CharField("报表类型", max_length=50)
+    params = models.JSONField("参数", default=dict, blank=True)
+    cache_key = models.CharField("缓存键", max_length=100, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default="queued")
+    progress = models.PositiveSmallIntegerField(
+        "进度（%）", default=0, validators=[MaxValueValidator(100)]
+    )
+    file = models.FileField("文件", upload_to="reports/", blank=True)
+    filename = models.CharField("文件名", max_length=200, blank=True)
+    content_type = models.CharField("文件类型", max_length=100, blank=True)
+    error = models.CharField("说明", max_length=500, blank=True, help_text="失败原因或排队说明")
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "报表生成任务"
+        verbose_name_plural = "报表生成任务"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["identifier", "cache_key", "status"], name="report_job_cache")
+        ]
+
+    def __str__(self):
+        return f"{self.filename or self.identifier}（{self.get_status_display()}）"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -4,13 +4,25 @@ from django.db.models import Q, QuerySet
 
 from accounts.roles import Role
 
-from .models import FileEntry, QuarterlyEvaluation, UnitScore
+from .models import (
+    AnnualEvaluation,
+    AnnualResult,
+    Appeal,
+    FileEntry,
+    QuarterlyEvaluation,
+    UnitScore,
+)
 
 Status = QuarterlyEvaluation.Status
+AnnualStatus = AnnualEvaluation.Status
 
 
 def _office(user) -> bool:
     return user.is_superuser or user.has_role(Role.OFFICE)
+
+
+def _unit_person(user) -> bool:
+    return bool(user.unit_id) and (user.has_role(Role.REPORTER) or user.has_role(Role.UNIT_HEAD))
 
 
 def evaluations_visible_to(user) -> QuerySet[QuarterlyEvaluation]:
@@ -46,6 +58,15 @@ def unit_scores_visible_to(user) -> QuerySet[UnitScore]:
     return scores.filter(scope)
 
 
+def scorecards_visible_to(user) -> QuerySet[UnitScore]:
+    """Whose indicator-level score page a user may open: a unit's people only their own (the
+    group's published ranking shows them the others' totals, not their figures)."""
+    scores = unit_scores_visible_to(user)
+    if _office(user) or user.has_role(Role.LEADER) or user.has_role(Role.REVIEWER):
+        return scores
+    return scores.filter(unit_id=user.unit_id)
+
+
 def file_entries_visible_to(user) -> QuerySet[FileEntry]:
     """The office and leaders see every file; a unit head its own unit's."""
     entries = FileEntry.objects.select_related("unit", "year", "person")
@@ -56,3 +77,46 @@ def file_entries_visible_to(user) -> QuerySet[FileEntry]:
     if user.unit_id and (user.has_role(Role.UNIT_HEAD) or user.has_role(Role.REPORTER)):
         return entries.filter(unit_id=user.unit_id)
     return entries.none()
+
+
+def annual_evaluations_visible_to(user) -> QuerySet[AnnualEvaluation]:
+    """The office: every one; a unit's people: computed onwards; everyone else: published."""
+    evaluations = AnnualEvaluation.objects.select_related("year")
+    if not user.is_authenticated or not user.is_active:
+        return evaluations.none()
+    if _office(user):
+        return evaluations
+    scope = Q(status=AnnualStatus.PUBLISHED)
+    if _unit_person(user):
+        scope |= Q(status__in=[AnnualStatus.COMPUTED, AnnualStatus.REVIEWED])
+    return evaluations.filter(scope)
+
+
+def annual_results_visible_to(user) -> QuerySet[AnnualResult]:
+    results = AnnualResult.objects.select_related("unit", "group", "evaluation")
+    if not user.is_authenticated or not user.is_active:
+        return results.none()
+    if _office(user):
+        return results
+    published = Q(evaluation__status=AnnualStatus.PUBLISHED)
+    scope = Q(pk__in=[])
+    if user.has_role(Role.LEADER) or user.has_role(Role.REVIEWER):
+        scope |= published
+    if _unit_person(user):
+        scope |= Q(unit_id=user.unit_id) & ~Q(evaluation__status=AnnualStatus.DRAFT)
+        scope |= published & Q(group_id=user.unit.group_id)
+    return results.filter(scope)
+
+
+def appeals_visible_to(user) -> QuerySet[Appeal]:
+    """The office sees every appeal; a unit's people their own unit's."""
+    appeals = Appeal.objects.select_related(
+        "unit", "indicator", "version__evaluation__year", "filed_by", "decided_by"
+    )
+    if not user.is_authenticated or not user.is_active:
+        return appeals.none()
+    if user.has_role(Role.OFFICE):
+        return appeals
+    if user.unit_id and (user.has_role(Role.UNIT_HEAD) or user.has_role(Role.REPORTER)):
+        return appeals.filter(unit_id=user.unit_id)
+    return appeals.none()

@@ -87,6 +87,11 @@ EXPECTED = {
     "file-unit": ({*UNIT, Role.OFFICE, Role.LEADER}, 403),
     "file-add": ({Role.OFFICE}, 403),
     "file-evidence": ({*UNIT, Role.OFFICE, Role.LEADER}, 404),
+    # A report job (here the reporter's own scorecard) is its requester's and the office's.
+    "report-request": POST_ONLY,
+    "report-job": ({Role.REPORTER, Role.OFFICE}, 404),
+    "report-job-status": ({Role.REPORTER, Role.OFFICE}, 404),
+    "report-download": ({Role.REPORTER, Role.OFFICE}, 404),
 }
 
 
@@ -98,6 +103,21 @@ def _png() -> bytes:
     buffer = BytesIO()
     Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def _report_job(user, evaluation):
+    """A finished report job of `user` (its file a stand-in: rendering is not under test)."""
+    from django.core.files.base import ContentFile
+
+    from scoring.models import ReportJob
+
+    job = ReportJob(
+        requested_by=user, identifier="unit_scorecard", status=ReportJob.Status.DONE,
+        params={"evaluation_id": evaluation.pk, "unit_id": user.unit_id}, progress=100,
+        filename="得分卡.pdf", content_type="application/pdf",
+    )  # fmt: skip
+    job.file.save("matrix.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
+    return job
 
 
 @pytest.fixture
@@ -135,6 +155,7 @@ def url_args(role_users, settings, tmp_path):
         description="获省级表彰", recorded_on=period.starts_on,
         evidence=SimpleUploadedFile("表彰.pdf", b"%PDF-1.4"),
     )  # fmt: skip
+    report = _report_job(role_users[Role.REPORTER], evaluation)
     return {
         "ledger-week": [period.pk],
         "ledger-xlsx": [period.pk],
@@ -165,6 +186,9 @@ def url_args(role_users, settings, tmp_path):
         "annual-action": [small.year.pk, "compute"],
         "file-unit": [small.reporter.unit.pk],
         "file-evidence": [file_entry.pk],
+        "report-job": [report.pk],
+        "report-job-status": [report.pk],
+        "report-download": [report.pk],
     }
 
 

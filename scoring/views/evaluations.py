@@ -14,7 +14,7 @@ from campaigns.selectors import current_year
 
 from ..errors import NeedsConfirmation, ScoringError
 from ..models import QuarterlyEvaluation
-from ..selectors import evaluations_visible_to, unit_scores_visible_to
+from ..selectors import evaluations_visible_to, scorecards_visible_to, unit_scores_visible_to
 from ..services.evaluations import (
     compute_quarter,
     open_evaluation,
@@ -112,7 +112,7 @@ def unit_score(request, evaluation_id, unit_id):
     """Explain: every indicator's T, A (and the reported figure), r, rule and points."""
     evaluation = get_object_or_404(evaluations_visible_to(request.user), pk=evaluation_id)
     score = get_object_or_404(
-        unit_scores_visible_to(request.user), version=evaluation.current_version_id, unit_id=unit_id
+        scorecards_visible_to(request.user), version=evaluation.current_version_id, unit_id=unit_id
     )
     items = score.indicator_scores.select_related(
         "indicator", "indicator__campaign", "entry__ledger__period"
@@ -125,7 +125,6 @@ def unit_score(request, evaluation_id, unit_id):
             "score": score,
             "items": items,
             "rules": evaluation.current_version.rules,
-            "can_appeal": False,
             "status": QuarterlyEvaluation.Status,
         },
     )

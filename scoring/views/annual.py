@@ -1,0 +1,97 @@
+"""The year's page: annual score, rank and grade per group; compute / review / publish.
+
+Who sees what mirrors the quarter (scoring.selectors): the office everything at any time;
+a unit's people their own row as soon as it is computed (to check their figures before
+publication, as in a quarter's appeal window) and their group's ranking once published;
+leaders and reviewers the whole table once published.
+"""
+
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import role_required
+from accounts.roles import Role
+from campaigns.models import AssessmentYear
+
+from ..errors import ScoringError
+from ..models import AnnualEvaluation, QuarterlyEvaluation
+from ..selectors import annual_evaluations_visible_to, annual_results_visible_to
+from ..services.annual import compute_year, publish_year, review_year
+
+Status = AnnualEvaluation.Status
+
+
+def _office(user) -> bool:
+    return user.is_superuser or user.has_role(Role.OFFICE)
+
+
+def _unit_person(user) -> bool:
+    return bool(user.unit_id) and (user.has_role(Role.REPORTER) or user.has_role(Role.UNIT_HEAD))
+
+
+def _year_for(user, year_id) -> tuple[AssessmentYear, AnnualEvaluation | None]:
+    if _office(user):
+        year = get_object_or_404(AssessmentYear.objects.all(), pk=year_id)
+        return year, AnnualEvaluation.objects.filter(year=year).first()
+    annual = get_object_or_404(annual_evaluations_visible_to(user), year_id=year_id)
+    return annual.year, annual
+
+
+@login_required
+def annual_evaluation(request, year_id):
+    year, annual = _year_for(request.user, year_id)
+    groups = []
+    if annual is not None:
+        results = annual_results_visible_to(request.user).filter(evaluation=annual)
+        results = results.order_by("group__sort_order", "group_id", "position", "sort_order")
+        groups = [(group, list(rows)) for group, rows in groupby(results, key=lambda r: r.group)]
+        for _, rows in groups:
+            for row in rows:
+                row.weighted = None if row.score is None else row.score - row.file_points
+    quarters = {
+        q: status
+        for q, status in QuarterlyEvaluation.objects.filter(year=year).values_list(
+            "quarter", "status"
+        )
+    }
+    is_office = _office(request.user)
+    return render(
+        request,
+        "scoring/annual.html",
+        {
+            "year": year,
+            "annual": annual,
+            "groups": groups,
+            "is_office": is_office,
+            "quarters": [
+                (q, quarters.get(q) == QuarterlyEvaluation.Status.PUBLISHED) for q in (1, 2, 3, 4)
+            ],
+        },
+    )
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def annual_action(request, year_id, action):
+    year, _ = _year_for(request.user, year_id)
+    try:
+        if action == "compute":
+            compute_year(year=year, user=request.user)
+            messages.success(request, "已计算年度实绩评定。")
+        elif action == "review":
+            review_year(year=year, user=request.user)
+            messages.success(request, "已审定，可以发布。")
+        elif action == "publish":
+            publish_year(year=year, user=request.user)
+            messages.success(request, "已发布，已通知各单位和县领导。")
+        else:
+            raise Http404()
+    except ScoringError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("annual-evaluation", year.pk)

@@ -1,0 +1,236 @@
+"""Appeals (申诉): a unit head files one from the score page; the office decides on its list."""
+
+from django import forms
+from django.contrib import messages
+from django.core.validators import FileExtensionValidator
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.permissions import role_required
+from accounts.roles import Role
+from accounts.services import notify
+
+from ..errors import ScoringError
+from ..models import Appeal, IndicatorScore, QuarterlyEvaluation
+from ..selectors import appeals_visible_to, evaluations_visible_to, unit_scores_visible_to
+from ..services.appeals import decide_appeal, file_appeal
+
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+EVIDENCE_TYPES = ["pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx"]
+
+
+def window_open(evaluation: QuarterlyEvaluation, now=None) -> bool:
+    return (
+        evaluation.status == QuarterlyEvaluation.Status.APPEAL
+        and evaluation.appeal_deadline is not None
+        and (now or timezone.now()) <= evaluation.appeal_deadline
+    )
+
+
+class AppealForm(forms.Form):
+    indicator = forms.TypedChoiceField(label="申诉指标", coerce=int)
+    claim = forms.CharField(label="申诉理由", widget=forms.Textarea(attrs={"rows": 3}))
+    claimed_value = forms.DecimalField(
+        label="主张数值", required=False, max_digits=18, decimal_places=4,
+        help_text="认为应当采用的核实数（可不填）",
+    )  # fmt: skip
+    evidence = forms.FileField(
+        label="佐证材料", required=False,
+        validators=[FileExtensionValidator(EVIDENCE_TYPES)],
+        help_text="PDF、图片、Word 或 Excel，不超过 10 MB",
+    )  # fmt: skip
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = {item.indicator_id: item for item in items}
+        self.fields["indicator"].choices = [
+            (item.indicator_id, f"{item.indicator.campaign.name} · {item.indicator.name}")
+            for item in items
+        ]
+
+    def clean_evidence(self):
+        file = self.cleaned_data["evidence"]
+        if file and file.size > MAX_EVIDENCE_BYTES:
+            raise forms.ValidationError("佐证材料超过 10 MB，请压缩后再上传。")
+        return file
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[("uphold", "采纳"), ("reject", "驳回")])
+    decision = forms.CharField(label="处理意见", widget=forms.Textarea(attrs={"rows": 2}))
+    corrected_value = forms.DecimalField(
+        label="更正后数值", required=False, max_digits=18, decimal_places=4
+    )
+
+
+def _unit_items(score):
+    return score.indicator_scores.select_related("indicator__campaign").order_by(
+        "indicator__campaign__sort_order", "indicator__sort_order"
+    )
+
+
+@role_required(Role.REPORTER, Role.UNIT_HEAD, Role.OFFICE)
+def unit_appeals(request, evaluation_id, unit_id):
+    """The unit's appeals of the quarter and, for its head in the window, the form to file one
+    (a fragment loaded into the unit's score page)."""
+    user = request.user
+    evaluation = get_object_or_404(evaluations_visible_to(user), pk=evaluation_id)
+    if not user.has_role(Role.OFFICE) and unit_id != user.unit_id:
+        raise Http404("只能查看本单位的申诉。")
+    score = get_object_or_404(
+        unit_scores_visible_to(user), version=evaluation.current_version_id, unit_id=unit_id
+    )
+    may_file = (
+        window_open(evaluation) and user.has_role(Role.UNIT_HEAD) and (user.unit_id == unit_id)
+    )
+    return render(
+        request,
+        "scoring/_unit_appeals.html",
+        {
+            "evaluation": evaluation,
+            "score": score,
+            "appeals": appeals_visible_to(user)
+            .filter(version__evaluation=evaluation, unit_id=unit_id)
+            .order_by("-filed_at"),
+            "form": AppealForm(items=list(_unit_items(score))) if may_file else None,
+            "window_open": window_open(evaluation),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.UNIT_HEAD)
+def appeal_file(request, evaluation_id):
+    """File an appeal for the head's own unit; typing in another unit's id finds nothing."""
+    user = request.user
+    evaluation = get_object_or_404(evaluations_visible_to(user), pk=evaluation_id)
+    if request.POST.get("unit", str(user.unit_id)) != str(user.unit_id):
+        raise Http404("只能为本单位提出申诉。")
+    score = get_object_or_404(
+        unit_scores_visible_to(user), version=evaluation.current_version_id, unit_id=user.unit_id
+    )
+    form = AppealForm(request.POST, request.FILES, items=list(_unit_items(score)))
+    back = redirect("unit-score", evaluation.pk, user.unit_id)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, f"申诉未提交：{message}")
+        return back
+    item = form.items[form.cleaned_data["indicator"]]
+    try:
+        appeal = file_appeal(
+            evaluation=evaluation, indicator=item.indicator, user=user,
+            claim=form.cleaned_data["claim"], claimed_value=form.cleaned_data["claimed_value"],
+            evidence=form.cleaned_data["evidence"],
+        )  # fmt: skip
+    except ScoringError as error:
+        for message in error.messages:
+            messages.error(request, f"申诉未提交：{message}")
+        return back
+    notify(
+        recipients=User.objects.filter(is_active=True, groups__name=Role.OFFICE.group_name),
+        kind="appeal",
+        title=f"{appeal.unit.short_name}对「{appeal.indicator.name}」提出申诉",
+        body=appeal.claim,
+        url=reverse("appeal-list") + f"?evaluation={evaluation.pk}",
+    )
+    messages.success(request, f"已提交对「{appeal.indicator.name}」的申诉，考核办处理后将通知您。")
+    return back
+
+
+@role_required(Role.OFFICE)
+def appeal_list(request):
+    """Every appeal, pending first; filter by evaluation; uphold / reject forms on each."""
+    evaluations = evaluations_visible_to(request.user).order_by("-year__year", "-quarter")
+    chosen = request.GET.get("evaluation", "")
+    appeals = appeals_visible_to(request.user)
+    if chosen.isdigit():
+        appeals = appeals.filter(version__evaluation_id=int(chosen))
+    appeals = list(
+        appeals.annotate(
+            pending_first=Case(
+                When(status=Appeal.Status.PENDING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        ).order_by("pending_first", "-filed_at")[:200]
+    )
+    # The figure each appeal contests, as its version scored it: one query for the page.
+    wanted = Q(pk__in=[])
+    for appeal in appeals:
+        wanted |= Q(
+            unit_score__version_id=appeal.version_id,
+            unit_score__unit_id=appeal.unit_id,
+            indicator_id=appeal.indicator_id,
+        )
+    figures = {
+        (i.unit_score.version_id, i.unit_score.unit_id, i.indicator_id): i
+        for i in IndicatorScore.objects.filter(wanted).select_related("unit_score")
+    }
+    rows = [
+        (appeal, figures.get((appeal.version_id, appeal.unit_id, appeal.indicator_id)))
+        for appeal in appeals
+    ]
+    return render(
+        request,
+        "scoring/appeal_list.html",
+        {
+            "rows": rows,
+            "evaluations": evaluations,
+            "chosen": int(chosen) if chosen.isdigit() else None,
+            "pending": sum(a.status == Appeal.Status.PENDING for a in appeals),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.OFFICE)
+def appeal_decide(request, appeal_id):
+    appeal = get_object_or_404(appeals_visible_to(request.user), pk=appeal_id)
+    evaluation = appeal.version.evaluation
+    back = redirect(reverse("appeal-list") + f"?evaluation={evaluation.pk}")
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, f"未处理：{message}")
+        return back
+    uphold = form.cleaned_data["outcome"] == "uphold"
+    try:
+        version = decide_appeal(
+            appeal=appeal, user=request.user, uphold=uphold,
+            decision=form.cleaned_data["decision"],
+            corrected_value=form.cleaned_data["corrected_value"],
+        )  # fmt: skip
+    except ScoringError as error:
+        for message in error.messages:
+            messages.error(request, f"未处理：{message}")
+        return back
+    what = f"{appeal.unit.short_name}关于「{appeal.indicator.name}」的申诉"
+    outcome = f"已采纳，已重新计算为第{version.number}版" if uphold else "已驳回"
+    heads = User.objects.filter(
+        is_active=True, unit_id=appeal.unit_id, groups__name=Role.UNIT_HEAD.group_name
+    )
+    notify(
+        recipients=(heads | User.objects.filter(pk=appeal.filed_by_id, is_active=True)).distinct(),
+        kind="appeal",
+        title=f"您单位{what}{outcome}",
+        body=f"处理意见：{form.cleaned_data['decision'].strip()}",
+        url=reverse("unit-score", args=[evaluation.pk, appeal.unit_id]),
+    )
+    messages.success(request, f"{what}{outcome}。")
+    return back
+
+
+@role_required(Role.REPORTER, Role.UNIT_HEAD, Role.OFFICE)
+def appeal_evidence(request, appeal_id):
+    appeal = get_object_or_404(appeals_visible_to(request.user), pk=appeal_id)
+    if not appeal.evidence:
+        raise Http404("该申诉没有佐证材料。")
+    name = appeal.evidence.name.rsplit("/", 1)[-1]
+    return FileResponse(appeal.evidence.open("rb"), as_attachment=True, filename=name)
