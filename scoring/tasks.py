@@ -28,11 +28,18 @@ def compute_quarter_task(self, evaluation_id: int, user_id: int, reason: str = "
             evaluation=evaluation, user=user, reason=reason, confirm_open_periods=confirm
         )
     except NeedsConfirmation as question:
-        return {"ok": False, "needs_confirmation": True, "messages": question.messages}
+        return {
+            "ok": False, "needs_confirmation": True, "messages": question.messages,
+            "evaluation_id": evaluation_id,
+        }  # fmt: skip
     except ScoringError as error:
-        return {"ok": False, "needs_confirmation": False, "messages": error.messages}
+        return {
+            "ok": False, "needs_confirmation": False, "messages": error.messages,
+            "evaluation_id": evaluation_id,
+        }  # fmt: skip
     return {
         "ok": True,
+        "evaluation_id": evaluation_id,
         "percent": 100,
         "version_id": version.pk,
         "number": version.number,

@@ -14,6 +14,11 @@ urlpatterns = [
     path("evaluations/<int:evaluation_id>/adjustments/", office.evaluation_adjustments,
          name="evaluation-adjustments"),
     path("evaluations/<int:evaluation_id>/appeal/", appeals.appeal_file, name="appeal-file"),
+    path(
+        "evaluations/<int:evaluation_id>/compute/<str:task_id>/",
+        evaluations.compute_status,
+        name="evaluation-compute",
+    ),
     path("evaluations/<int:evaluation_id>/<str:action>/", evaluations.evaluation_action,
          name="evaluation-action"),
     path("evaluations/<int:evaluation_id>/unit/<int:unit_id>/", evaluations.unit_score,

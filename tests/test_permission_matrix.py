@@ -61,6 +61,8 @@ EXPECTED = {
     "evaluation-list": (ALL, None),
     "evaluation-open": POST_ONLY,
     "evaluation-action": POST_ONLY,
+    # An unknown task id reads as still queued (Celery cannot tell the two apart).
+    "evaluation-compute": ({Role.OFFICE}, 403),
     "evaluation-detail": ({*UNIT, Role.OFFICE}, 404),
     "unit-score": ({*UNIT, Role.OFFICE}, 404),
     # Results pages: published quarters for everyone; the quarter here is only computed, so
@@ -172,6 +174,7 @@ def url_args(role_users, settings, tmp_path):
         "evidence-thumbnail": [photo.pk],
         "evaluation-detail": [evaluation.pk],
         "evaluation-action": [evaluation.pk, "compute"],
+        "evaluation-compute": [evaluation.pk, "00000000-0000-0000-0000-000000000000"],
         "unit-score": [evaluation.pk, small.reporter.unit.pk],
         "results-detail": [evaluation.pk],
         "results-export": ["completeness_xlsx"],

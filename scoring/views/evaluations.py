@@ -12,11 +12,11 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from campaigns.selectors import current_year
 
-from ..errors import NeedsConfirmation, ScoringError
+from ..errors import ScoringError
 from ..models import QuarterlyEvaluation
 from ..selectors import evaluations_visible_to, scorecards_visible_to, unit_scores_visible_to
+from ..services.compute_jobs import compute_progress, start_compute
 from ..services.evaluations import (
-    compute_quarter,
     open_evaluation,
     publish_quarter,
     review_quarter,
@@ -76,13 +76,14 @@ def evaluation_action(request, evaluation_id, action):
     evaluation = get_object_or_404(evaluations_visible_to(request.user), pk=evaluation_id)
     try:
         if action == "compute":
-            version = compute_quarter(
-                evaluation=evaluation,
-                user=request.user,
-                reason=request.POST.get("reason", ""),
-                confirm_open_periods=request.POST.get("confirm") == "1",
-            )
-            messages.success(request, f"已计算，生成第{version.number}版结果。")
+            reason = request.POST.get("reason", "")
+            task_id, outcome = start_compute(
+                evaluation=evaluation, user=request.user, reason=reason,
+                confirm=request.POST.get("confirm") == "1",
+            )  # fmt: skip
+            if task_id:
+                return redirect("evaluation-compute", evaluation.pk, task_id)
+            return _compute_outcome(request, evaluation, outcome, reason)
         elif action == "review":
             review_quarter(evaluation=evaluation, user=request.user)
             messages.success(request, "已审定，可以发布。")
@@ -94,17 +95,42 @@ def evaluation_action(request, evaluation_id, action):
             messages.success(request, "已发布，结果写入各单位绩误档案并通知各单位。")
         else:
             raise Http404()
-    except NeedsConfirmation as question:
-        return render(
-            request,
-            "scoring/confirm_compute.html",
-            {"evaluation": evaluation, "question": question.messages[0],
-             "reason": request.POST.get("reason", "")},
-        )  # fmt: skip
     except ScoringError as error:
         for message in error.messages:
             messages.error(request, message)
     return redirect("evaluation-detail", evaluation.pk)
+
+
+def _compute_outcome(request, evaluation, outcome: dict, reason: str = ""):
+    """What the office sees once a computation finished: the result, or the question."""
+    if outcome.get("ok"):
+        messages.success(request, f"已计算，生成第{outcome['number']}版结果。")
+    elif outcome.get("needs_confirmation"):
+        return render(
+            request,
+            "scoring/confirm_compute.html",
+            {"evaluation": evaluation, "question": outcome["messages"][0], "reason": reason},
+        )
+    else:
+        for message in outcome.get("messages", []):
+            messages.error(request, message)
+    return redirect("evaluation-detail", evaluation.pk)
+
+
+@role_required(Role.OFFICE)
+def compute_status(request, evaluation_id, task_id):
+    """Progress of a computation running in Celery; the page polls itself until it is done."""
+    evaluation = get_object_or_404(evaluations_visible_to(request.user), pk=evaluation_id)
+    progress = compute_progress(task_id, evaluation.pk)
+    if progress["state"] == "SUCCESS":
+        return _compute_outcome(request, evaluation, progress["outcome"])
+    if progress["state"] == "FAILURE":
+        for message in progress["messages"]:
+            messages.error(request, message)
+        return redirect("evaluation-detail", evaluation.pk)
+    return render(
+        request, "scoring/compute_status.html", {"evaluation": evaluation, "progress": progress}
+    )
 
 
 @login_required
