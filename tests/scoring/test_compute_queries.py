@@ -96,5 +96,6 @@ def test_compute_quarter_task():
         "ok": False,
         "needs_confirmation": False,
         "messages": ["该季度考评已发布，结果已冻结，不能重新计算。"],
+        "evaluation_id": evaluation.pk,
     }
     assert EvaluationVersion.objects.count() == 2
