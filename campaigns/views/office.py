@@ -6,7 +6,10 @@ from itertools import pairwise
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from accounts.permissions import role_required
 from accounts.roles import Role
@@ -45,6 +48,7 @@ def completeness(request):
         return render(request, "campaigns/no_period.html", {"year": None})
     periods, rows = matrix
     totals = Counter(label for _, cells in rows for _period, _code, label in cells)
+    is_office = request.user.has_role(Role.OFFICE)
     return render(
         request,
         "campaigns/completeness.html",
@@ -52,13 +56,44 @@ def completeness(request):
             "year": year,
             "periods": periods,
             "rows": rows,
+            "rows_html": [
+                (unit, _cells_html(unit, cells, is_office=is_office)) for unit, cells in rows
+            ],
             "groups": ranking_groups_visible_to(request.user),
             "group_id": group_id,
             "totals": sorted(totals.items()),
-            "is_office": request.user.has_role(Role.OFFICE),
+            "is_office": is_office,
             "querystring": request.GET.urlencode(),
         },
     )
+
+
+def _prefix(name: str) -> str:
+    """The URL of `name` up to its <unit_id>/<period_id>/ tail."""
+    return reverse(name, args=[1, 1]).removesuffix("1/1/")
+
+
+def _cells_html(unit, cells, *, is_office: bool) -> str:
+    """One matrix row's cells. A county has ~4,700 cells: built here in one pass, because the
+    template language spends most of the page's time on them; every text is escaped."""
+    ledger_base, reopen_base = _prefix("ledger-view"), _prefix("ledger-reopen")
+    name = escape(unit.short_name)
+    parts = []
+    for period, code, label in cells:
+        mark = escape(label[:1])
+        if code == "missing" and is_office:
+            href = f"{reopen_base}{unit.pk}/{period.pk}/"
+            inner = f'<a href="{href}" class="text-dark" title="重新开放">{mark}</a>'
+        elif code in ("open", "missing", "overdue"):
+            inner = mark
+        else:
+            href = f"{ledger_base}{unit.pk}/{period.pk}/"
+            inner = f'<a href="{href}" class="text-dark text-decoration-none">{mark}</a>'
+        parts.append(
+            f'<td class="c-{code}" title="{name} 第{period.iso_week}周：{escape(label)}" '
+            f'data-state="{code}">{inner}</td>'
+        )
+    return mark_safe("".join(parts))
 
 
 @role_required(Role.OFFICE, Role.LEADER)
