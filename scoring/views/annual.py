@@ -30,10 +30,6 @@ def _office(user) -> bool:
     return user.is_superuser or user.has_role(Role.OFFICE)
 
 
-def _unit_person(user) -> bool:
-    return bool(user.unit_id) and (user.has_role(Role.REPORTER) or user.has_role(Role.UNIT_HEAD))
-
-
 def _year_for(user, year_id) -> tuple[AssessmentYear, AnnualEvaluation | None]:
     if _office(user):
         year = get_object_or_404(AssessmentYear.objects.all(), pk=year_id)
