@@ -221,6 +221,16 @@ class Period(models.Model):
     def label(self) -> str:
         return f"第{self.iso_week}周（{self.starts_on:%m.%d}–{self.ends_on:%m.%d}）"
 
+    ON_TIME, LATE, MISSING = "on_time", "late", "missing"
+
+    def punctuality(self, handed_in_at) -> str:
+        """DESIGN §4.6 for one ledger: on time, late (after the deadline), or missing (not
+        handed in before the lock — a hand-in after an office reopening counts as missing).
+        The one place this rule lives; the matrix, the scoring and the pages all ask here."""
+        if handed_in_at is None or handed_in_at > self.locks_at:
+            return self.MISSING
+        return self.LATE if handed_in_at > self.deadline else self.ON_TIME
+
 
 class WeeklyLedger(models.Model):
     """A unit's 周帐 for one period."""
@@ -273,12 +283,22 @@ class WeeklyLedger(models.Model):
             models.UniqueConstraint(fields=["unit", "period"], name="ledger_unique_per_week")
         ]
 
+    # The states in which a ledger has reached the reviewers.
+    HANDED_IN = (
+        Status.SUBMITTED,
+        Status.RETURNED,
+        Status.PARTLY_VERIFIED,
+        Status.VERIFIED,
+    )
+
     def __str__(self):
         return f"{self.unit} · {self.period}"
 
     @property
     def is_late(self) -> bool:
-        return self.submitted_at is not None and self.submitted_at > self.period.deadline
+        """Handed in after the deadline (including after a reopening: late and counted missing)."""
+        handed_in = self.submitted_at is not None
+        return handed_in and self.period.punctuality(self.submitted_at) != Period.ON_TIME
 
 
 class LedgerEntry(models.Model):

@@ -20,12 +20,7 @@ from .models import (
     WeeklyLedger,
 )
 
-HANDED_IN = [
-    WeeklyLedger.Status.SUBMITTED,
-    WeeklyLedger.Status.RETURNED,
-    WeeklyLedger.Status.PARTLY_VERIFIED,
-    WeeklyLedger.Status.VERIFIED,
-]
+HANDED_IN = WeeklyLedger.HANDED_IN
 
 
 def _sees_all_ledgers(user) -> bool:
@@ -300,9 +295,11 @@ def cell_state(ledger: WeeklyLedger | None, period: Period, now: datetime) -> tu
         return Cell.VERIFIED
     if status == WeeklyLedger.Status.RETURNED:
         return Cell.RETURNED
-    if ledger.submitted_at > period.locks_at:
-        return Cell.MISSING  # handed in only after a reopening: counts as missing (§4.6)
-    return Cell.LATE if ledger.submitted_at > period.deadline else Cell.ON_TIME
+    return {
+        Period.ON_TIME: Cell.ON_TIME,
+        Period.LATE: Cell.LATE,
+        Period.MISSING: Cell.MISSING,
+    }[period.punctuality(ledger.submitted_at)]
 
 
 def completeness_matrix(user, *, year: AssessmentYear, group_id=None, periods=None, now=None):

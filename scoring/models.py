@@ -103,8 +103,35 @@ class ScoringRules(models.Model):
             raise ValidationError(problems)
 
 
-class Adjustment(models.Model):
-    """加减分: a quarter's bonus (positive) or penalty (negative), approved by a second person."""
+class OfficeDecision(models.Model):
+    """A quarter's item about a unit that one office user enters and another approves; it
+    counts only once approved (adjustments and vetoes share this four-eyes record)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="单位")
+    year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, verbose_name="年度")
+    quarter = models.PositiveSmallIntegerField("季度", choices=QUARTERS)
+    reason = models.CharField("事由", max_length=300)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name="审核人",
+    )  # fmt: skip
+    approved_at = models.DateTimeField("审核时间", null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["year", "quarter", "unit__sort_order", "id"]
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_by_id is not None
+
+
+class Adjustment(OfficeDecision):
+    """加减分: a quarter's bonus (positive) or penalty (negative)."""
 
     class Kind(models.TextChoices):
         COMMENDATION = "commendation", "上级表彰"
@@ -113,74 +140,38 @@ class Adjustment(models.Model):
         ACCIDENT = "accident", "重大事故"
         OTHER = "other", "其他"
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="单位")
-    year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, verbose_name="年度")
-    quarter = models.PositiveSmallIntegerField("季度", choices=QUARTERS)
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
     points = models.DecimalField(
         "分值", max_digits=6, decimal_places=2, help_text="加分为正，减分为负"
     )
-    reason = models.CharField("事由", max_length=300)
     evidence = models.FileField("依据材料", upload_to="adjustments/", blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
-    )
-    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name="审核人",
-    )  # fmt: skip
-    approved_at = models.DateTimeField("审核时间", null=True, blank=True)
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(OfficeDecision.Meta):
         verbose_name = "加减分"
         verbose_name_plural = "加减分"
-        ordering = ["year", "quarter", "unit__sort_order", "id"]
 
     def __str__(self):
         return f"{self.unit} 第{self.quarter}季度 {self.get_kind_display()} {self.points:+}"
 
-    @property
-    def approved(self) -> bool:
-        return self.approved_by_id is not None
 
-
-class Veto(models.Model):
-    """一票否决 or 一票否优 of a unit in a quarter, approved by a second person."""
+class Veto(OfficeDecision):
+    """一票否决 or 一票否优 of a unit in a quarter."""
 
     class Kind(models.TextChoices):
         VETO = "veto", "一票否决"
         NO_EXCELLENCE = "no_excellence", "一票否优"
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="单位")
-    year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, verbose_name="年度")
-    quarter = models.PositiveSmallIntegerField("季度", choices=QUARTERS)
     kind = models.CharField("类别", max_length=20, choices=Kind.choices)
-    reason = models.CharField("事由", max_length=300)
     evidence = models.FileField("依据材料", upload_to="vetoes/", blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
-    )
-    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name="审核人",
-    )  # fmt: skip
-    approved_at = models.DateTimeField("审核时间", null=True, blank=True)
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(OfficeDecision.Meta):
         verbose_name = "一票否决/否优"
         verbose_name_plural = "一票否决/否优"
-        ordering = ["year", "quarter", "unit__sort_order", "id"]
 
     def __str__(self):
         return f"{self.unit} 第{self.quarter}季度 {self.get_kind_display()}"
-
-    @property
-    def approved(self) -> bool:
-        return self.approved_by_id is not None
 
 
 class QuarterlyEvaluation(models.Model):

@@ -7,7 +7,7 @@ import pytest
 from accounts.demo import build_county
 from accounts.models import User
 from accounts.roles import Role
-from tests.helpers import make_user
+from tests.helpers import celery_worker, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +40,23 @@ def role_users(county) -> dict[Role, User]:
         Role.LEADER: make_user("l1", Role.LEADER),
         Role.ADMIN: make_user("a1", Role.ADMIN),
     }
+
+
+@pytest.fixture
+def worker(transactional_db):
+    """The queue of a real worker started for this test (see tests.helpers.celery_worker)."""
+    with celery_worker() as queue:
+        yield queue
+
+
+@pytest.fixture
+def report_worker(transactional_db, settings, tmp_path):
+    """A real worker rendering report jobs into this test's MEDIA_ROOT."""
+    with celery_worker(name="test-reports", env={"MEDIA_ROOT": str(tmp_path)}) as queue:
+        settings.MEDIA_ROOT = tmp_path
+        settings.REPORT_QUEUE = queue
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        yield queue
 
 
 def pytest_sessionfinish(session, exitstatus):

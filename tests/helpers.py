@@ -1,7 +1,12 @@
 """Small helpers that keep tests short: users with roles, query counting."""
 
+import os
+import subprocess
+import sys
+import uuid
 from contextlib import contextmanager
 
+import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -29,3 +34,41 @@ def count_queries():
     """Yields a context whose len() is the number of queries run inside the block."""
     with CaptureQueriesContext(connection) as ctx:
         yield ctx
+
+
+@contextmanager
+def celery_worker(*, name: str = "test", env: dict | None = None):
+    """A real Celery worker process on a queue of its own, sharing the test database.
+
+    Yields the queue's name; send tasks there. Skips without Redis, and on SQLite (a test
+    database another process cannot open).
+    """
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("需要 REDIS_URL（真实 Redis）")
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("worker shares the test database only on PostgreSQL")
+    from django.conf import settings
+
+    queue = f"{name}-{uuid.uuid4().hex[:8]}"
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    process_env = dict(
+        os.environ,
+        DATABASE_URL=f"postgres://{db['USER'] or 'postgres'}@{host}/{db['NAME']}",
+        DJANGO_SETTINGS_MODULE="jiaozhang.settings",
+        **(env or {}),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "jiaozhang", "worker", "-P", "solo",
+         "-Q", queue, "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
+        cwd=settings.BASE_DIR, env=process_env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -1,15 +1,11 @@
 """A real Celery worker, started here, runs a task through the real Redis broker."""
 
 import os
-import subprocess
-import sys
-import uuid
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django.utils import timezone
 
 from accounts.tasks import purge_expired_sign_in_records
@@ -18,35 +14,6 @@ pytestmark = [
     pytest.mark.redis,
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="需要 REDIS_URL（真实 Redis）"),
 ]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("worker shares the test database only on PostgreSQL")
-    user = db["USER"] or "postgres"
-    return f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def worker(transactional_db):
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = dict(
-        os.environ, DATABASE_URL=_database_url(), DJANGO_SETTINGS_MODULE="jiaozhang.settings"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "jiaozhang", "worker", "-P", "solo",
-         "-Q", queue, "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        yield queue
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_worker_purges_expired_sign_in_records(worker):

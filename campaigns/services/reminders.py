@@ -16,12 +16,7 @@ from accounts.services import notify
 
 from ..models import AssessmentYear, Period, ReminderLog, Target, WeeklyLedger
 
-HANDED_IN = [
-    WeeklyLedger.Status.SUBMITTED,
-    WeeklyLedger.Status.RETURNED,
-    WeeklyLedger.Status.PARTLY_VERIFIED,
-    WeeklyLedger.Status.VERIFIED,
-]
+HANDED_IN = WeeklyLedger.HANDED_IN
 
 
 def _units_without_ledger(period: Period):

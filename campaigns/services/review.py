@@ -15,12 +15,7 @@ from ..models import Inspection, LedgerEntry, WeeklyLedger
 from .ledger import refresh_status
 
 Review = LedgerEntry.ReviewStatus
-HANDED_IN = (
-    WeeklyLedger.Status.SUBMITTED,
-    WeeklyLedger.Status.RETURNED,
-    WeeklyLedger.Status.PARTLY_VERIFIED,
-    WeeklyLedger.Status.VERIFIED,
-)
+HANDED_IN = WeeklyLedger.HANDED_IN
 
 
 def review_refusal(user, entry: LedgerEntry) -> str | None:

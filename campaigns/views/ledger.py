@@ -49,18 +49,28 @@ def _time_left(deadline, now) -> str:
     return f"{days}天{hours}小时" if days else f"{hours}小时{rest // 60}分钟"
 
 
-@role_required(*UNIT_ROLES)
-def ledger_week(request, period_id):
+def unit_week(request, period_id, *, now):
+    """The user's unit's ledger of the period, opened if the period is still open (or None).
+
+    Shared by the week page and its Excel download/upload: the same checks, one place.
+    """
     user = request.user
     if user.unit_id is None:
         raise Http404("您的账号未关联单位。")
-    now = timezone.now()
     period = get_object_or_404(periods_visible_to(user), pk=period_id)
     if period.starts_on > timezone.localdate(now):
         raise Http404("该帐期尚未开始。")
     ledger = ledgers_visible_to(user).filter(unit_id=user.unit_id, period=period).first()
     if ledger is None and now <= period.locks_at:
         ledger = open_ledger(unit=user.unit, period=period)
+    return period, ledger
+
+
+@role_required(*UNIT_ROLES)
+def ledger_week(request, period_id):
+    user = request.user
+    now = timezone.now()
+    period, ledger = unit_week(request, period_id, now=now)
     editable = editable_indicator_ids(ledger, now=now) if ledger else set()
     rows = ledger_rows(ledger, editable_ids=editable) if ledger else []
     forms = {

@@ -4,37 +4,19 @@ import re
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
-from accounts.roles import Role
 
 from ..errors import LedgerError
-from ..selectors import ledgers_visible_to, periods_visible_to
-from ..services.ledger import open_ledger
 from ..services.ledger_workbook import import_ledger_workbook, ledger_workbook
+from .ledger import UNIT_ROLES, unit_week
 
-UNIT_ROLES = (Role.REPORTER, Role.UNIT_HEAD)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_ERRORS = 50  # the service lists up to 200; a page of 50 is enough to start fixing
-
-
-def _ledger(request, period_id):
-    """The user's unit's ledger of the period, opened like the week page opens it (or None)."""
-    user = request.user
-    if user.unit_id is None:
-        raise Http404("您的账号未关联单位。")
-    now = timezone.now()
-    period = get_object_or_404(periods_visible_to(user), pk=period_id)
-    if period.starts_on > timezone.localdate(now):
-        raise Http404("该帐期尚未开始。")
-    ledger = ledgers_visible_to(user).filter(unit_id=user.unit_id, period=period).first()
-    if ledger is None and now <= period.locks_at:
-        ledger = open_ledger(unit=user.unit, period=period)
-    return period, ledger
 
 
 def _attachment(filename: str, fallback: str) -> str:
@@ -44,7 +26,7 @@ def _attachment(filename: str, fallback: str) -> str:
 
 @role_required(*UNIT_ROLES)
 def download(request, period_id):
-    period, ledger = _ledger(request, period_id)
+    period, ledger = unit_week(request, period_id, now=timezone.now())
     if ledger is None:
         messages.warning(request, "本帐期已锁定，本单位未报送周帐，没有可下载的表格。")
         return redirect("ledger-week", period.pk)
@@ -68,7 +50,7 @@ def upload(request, period_id):
     the week page here: the page keeps one place that builds it, and a reload after an upload
     does not post the file again.
     """
-    period, ledger = _ledger(request, period_id)
+    period, ledger = unit_week(request, period_id, now=timezone.now())
     upload_file = request.FILES.get("file")
     if ledger is None:
         messages.error(request, "本帐期已锁定，不能再导入；如需补报，请联系考核办重新开放。")

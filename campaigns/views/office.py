@@ -56,9 +56,7 @@ def completeness(request):
             "year": year,
             "periods": periods,
             "rows": rows,
-            "rows_html": [
-                (unit, _cells_html(unit, cells, is_office=is_office)) for unit, cells in rows
-            ],
+            "rows_html": _rows_html(rows, is_office=is_office),
             "groups": ranking_groups_visible_to(request.user),
             "group_id": group_id,
             "totals": sorted(totals.items()),
@@ -73,10 +71,16 @@ def _prefix(name: str) -> str:
     return reverse(name, args=[1, 1]).removesuffix("1/1/")
 
 
-def _cells_html(unit, cells, *, is_office: bool) -> str:
-    """One matrix row's cells. A county has ~4,700 cells: built here in one pass, because the
-    template language spends most of the page's time on them; every text is escaped."""
-    ledger_base, reopen_base = _prefix("ledger-view"), _prefix("ledger-reopen")
+def _rows_html(rows, *, is_office: bool) -> list[tuple[object, str]]:
+    """Each matrix row's cells as HTML. A county has ~4,700 cells: built here in one pass,
+    because the template language spends most of the page's time on them."""
+    bases = _prefix("ledger-view"), _prefix("ledger-reopen")
+    return [(unit, _cells_html(unit, cells, bases, is_office=is_office)) for unit, cells in rows]
+
+
+def _cells_html(unit, cells, bases, *, is_office: bool) -> str:
+    """One row's cells; every text is escaped."""
+    ledger_base, reopen_base = bases
     name = escape(unit.short_name)
     parts = []
     for period, code, label in cells:

@@ -8,7 +8,8 @@ still gets its result: the computation runs in the request instead.
 import logging
 
 from django.conf import settings
-from kombu.exceptions import OperationalError
+
+from jiaozhang.tasking import BROKER_ERRORS, runs_eagerly, send
 
 from ..tasks import compute_quarter_task
 
@@ -20,18 +21,14 @@ def start_compute(
 ) -> tuple[str | None, dict | None]:
     """(task id, None) while it runs in a worker; (None, outcome) when it already ran here."""
     args = [evaluation.pk, user.pk, reason, confirm]
-    # Read from Django's settings at call time (like report jobs), not Celery's start-up copy.
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if runs_eagerly():
         return None, compute_quarter_task.apply(args=args).result
     try:
-        with compute_quarter_task.app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
-            result = compute_quarter_task.apply_async(
-                args=args, connection=conn, retry=True,
-                queue=getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", "celery"),
-                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
-                              "interval_max": 1},
-            )  # fmt: skip
-    except (OperationalError, ConnectionError, OSError) as error:
+        result = send(
+            compute_quarter_task, args=args,
+            queue=getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", None),
+        )  # fmt: skip
+    except BROKER_ERRORS as error:
         logger.warning("computing in the request, broker unavailable: %s", error)
         return None, compute_quarter_task.apply(args=args).result
     return result.id, None

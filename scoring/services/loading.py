@@ -25,12 +25,7 @@ from campaigns.models import (
 from .. import engine
 from ..models import Adjustment, Veto
 
-HANDED_IN = [
-    WeeklyLedger.Status.SUBMITTED,
-    WeeklyLedger.Status.RETURNED,
-    WeeklyLedger.Status.PARTLY_VERIFIED,
-    WeeklyLedger.Status.VERIFIED,
-]
+HANDED_IN = WeeklyLedger.HANDED_IN
 
 
 @dataclass(frozen=True)
@@ -106,11 +101,11 @@ def timeliness_counts(year, quarter, unit_ids, now) -> tuple[dict, dict, int]:
     late, missing = defaultdict(int), defaultdict(int)
     for unit_id in unit_ids:
         for period in periods:
-            submitted_at = handed.get((unit_id, period.pk))
-            if submitted_at is None or submitted_at > period.locks_at:
-                if period in locked:
-                    missing[unit_id] += 1
-            elif submitted_at > period.deadline:
+            state = period.punctuality(handed.get((unit_id, period.pk)))
+            # An open period is not missing yet: its ledger may still come.
+            if state == Period.MISSING and period in locked:
+                missing[unit_id] += 1
+            elif state == Period.LATE:
                 late[unit_id] += 1
     return late, missing, len(periods) - len(locked)
 

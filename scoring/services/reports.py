@@ -19,9 +19,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from accounts.roles import Role
+from jiaozhang.tasking import BROKER_ERRORS, runs_eagerly, send
 
 from ..models import ReportJob
 from ..reports.registry import get_export
@@ -33,9 +33,6 @@ BROKER_DOWN_NOTE = "后台任务服务暂不可用，报表已排队，恢复后
 RENDER_FAILED = "报表生成失败，请稍后重试或联系考核办。"
 # A queued job older than this was not picked up (broker down, worker lost): send it again.
 RESEND_AFTER = timedelta(minutes=1)
-# What a failed publish to the broker raises: kombu wraps the transport's errors, but a
-# refused socket may surface as the builtin ConnectionError (an OSError) first.
-BROKER_ERRORS = (OperationalError, ConnectionError, OSError)
 
 
 class ReportRefused(Exception):
@@ -100,26 +97,14 @@ def _dispatch_noting(job: ReportJob) -> None:
 
 
 def send_report_job(job_id: int) -> bool:
-    """Hand the job to Celery; False (and the job noted, still queued) if the broker is down.
-
-    Eager mode and the broker's address are read from Django's settings at the time of
-    sending, not from the Celery app's copy taken at start-up, so they follow the settings
-    wherever the request runs (the embedded default renders in-process).
-    """
+    """Hand the job to Celery; False (and the job noted, still queued) if the broker is down."""
     from ..report_tasks import render_report
 
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if runs_eagerly():
         render_report.apply(args=[job_id])
         return True
-    options = {"queue": settings.REPORT_QUEUE} if getattr(settings, "REPORT_QUEUE", "") else {}
     try:
-        with render_report.app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
-            render_report.apply_async(
-                args=[job_id], connection=connection, retry=True,
-                retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
-                              "interval_max": 1},
-                **options,
-            )  # fmt: skip
+        send(render_report, args=[job_id], queue=getattr(settings, "REPORT_QUEUE", ""))
     except BROKER_ERRORS as error:
         logger.warning("report job %s stays queued, broker unavailable: %s", job_id, error)
         ReportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(error=BROKER_DOWN_NOTE)

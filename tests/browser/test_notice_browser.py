@@ -9,7 +9,6 @@ from accounts.roles import Role
 from tests.browser.test_week_browser import sign_in
 from tests.helpers import make_user
 from tests.scoring.test_pdf_reports import build_published_quarter
-from tests.scoring.test_report_jobs import report_worker  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.browser
 

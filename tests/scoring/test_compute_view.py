@@ -9,7 +9,6 @@ from django.urls import reverse
 from scoring.models import EvaluationVersion
 from scoring.services.evaluations import open_evaluation
 from tests.campaigns.builders import build_small_year
-from tests.test_celery_worker import worker  # noqa: F401 — the real-worker fixture
 
 
 def test_eager_compute_goes_straight_back_to_the_evaluation(client, db, settings):
@@ -40,7 +39,7 @@ def test_open_periods_ask_before_computing(client, db, settings):
 
 @pytest.mark.redis
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="需要 REDIS_URL（真实 Redis）")
-def test_worker_computes_while_the_page_shows_progress(client, worker, settings):  # noqa: F811
+def test_worker_computes_while_the_page_shows_progress(client, worker, settings):
     settings.CELERY_TASK_DEFAULT_QUEUE = worker
     small = build_small_year()
     evaluation = open_evaluation(year=small.year, quarter=1)

@@ -6,16 +6,10 @@ Django's settings at send time). The broker-down test points CELERY_BROKER_URL a
 port — a real refused connection, no mock.
 """
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connection
 from django.urls import reverse
 
 from accounts.roles import Role
@@ -209,36 +203,6 @@ def test_admin_regenerates_a_report(client, published, eager, django_capture_on_
 
 
 # --- a real worker through the real broker ---------------------------------------------------
-
-
-@pytest.fixture
-def report_worker(transactional_db, settings, tmp_path):
-    if not os.environ.get("REDIS_URL"):
-        pytest.skip("需要 REDIS_URL（真实 Redis）")
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("worker shares the test database only on PostgreSQL")
-    queue = f"test-reports-{uuid.uuid4().hex[:8]}"
-    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-    url = f"postgres://{db['USER'] or 'postgres'}@{host}/{db['NAME']}"
-    env = dict(os.environ, DATABASE_URL=url, MEDIA_ROOT=str(tmp_path),
-               DJANGO_SETTINGS_MODULE="jiaozhang.settings")  # fmt: skip
-    settings.MEDIA_ROOT = tmp_path
-    settings.REPORT_QUEUE = queue
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "jiaozhang", "worker", "-P", "solo",
-         "-Q", queue, "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-        cwd=django_settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        yield queue
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def wait_for(job, *, seconds=90):
