@@ -1,5 +1,6 @@
 """Template context shared by every page: the signed-in user's roles, for the navigation bar."""
 
+from .permissions import reads_every_unit
 from .roles import Role
 
 
@@ -13,7 +14,7 @@ def roles(request):
         "Role": Role,
         "is_unit_member": bool(user.roles & {Role.REPORTER, Role.UNIT_HEAD}),
         "is_reviewer": Role.REVIEWER in user.roles,
-        "sees_completeness": bool(user.roles & {Role.OFFICE, Role.LEADER}),
+        "sees_completeness": reads_every_unit(user),
         # Lazy: counted only when the navigation bar renders it.
         "unread_notifications": lambda: user.notifications.filter(read_at__isnull=True).count(),
     }

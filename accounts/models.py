@@ -2,10 +2,12 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
-from .roles import ADMIN_SITE_ROLES, COUNTY_WIDE_ROLES, Role
+from .permissions import user_acts_as
+from .roles import ADMIN_SITE_ROLES, COUNTY_WIDE_ROLES, ROLE_PERMISSIONS, Role
 
 
 class RankingGroup(models.Model):
@@ -96,13 +98,61 @@ class User(AbstractUser):
     def has_role(self, role: Role) -> bool:
         return self.is_active and role in self.roles
 
+    # A superuser holds the system administrator's permissions (plus its roles', if any), not
+    # Django's "everything": in the admin too it manages accounts, not the office's year, rules,
+    # adjustments or vetoes (docs/decisions.md, "Who acts as whom").
+    def _superuser_perms(self) -> set[str]:
+        return {p for role in {Role.ADMIN, *self.roles} for p in ROLE_PERMISSIONS[role]}
+
+    def has_perm(self, perm, obj=None):
+        if self.is_active and self.is_superuser:
+            return perm in self._superuser_perms()
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        if self.is_active and self.is_superuser:
+            return any(p.startswith(f"{app_label}.") for p in self._superuser_perms())
+        return super().has_module_perms(app_label)
+
+    # Both through user_acts_as, the one rule for superusers (they act as the admin role).
     @property
     def sees_whole_county(self) -> bool:
-        return self.is_superuser or bool(self.roles & COUNTY_WIDE_ROLES)
+        return any(user_acts_as(self, role) for role in COUNTY_WIDE_ROLES)
 
     @property
     def may_use_admin_site(self) -> bool:
-        return self.is_active and (self.is_superuser or bool(self.roles & ADMIN_SITE_ROLES))
+        return any(user_acts_as(self, role) for role in ADMIN_SITE_ROLES)
+
+
+class RoleChange(models.Model):
+    """One change of a user's roles: who changed whose roles, when, and what was granted or
+    withdrawn. Written only by accounts.services.set_roles, whatever page asked for it."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="role_changes", verbose_name="用户"
+    )
+    changed_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="操作人",
+        help_text="为空表示由系统命令（如演示数据）设置。",
+    )
+    changed_at = models.DateTimeField("时间", default=timezone.now)
+    added = models.CharField("授予角色", max_length=200, blank=True)
+    removed = models.CharField("撤销角色", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "角色变更记录"
+        verbose_name_plural = "角色变更记录"
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        parts = [f"授予“{self.added}”" if self.added else ""]
+        parts.append(f"撤销“{self.removed}”" if self.removed else "")
+        return f"{self.user}：{'，'.join(p for p in parts if p)}"
 
 
 class Notification(models.Model):

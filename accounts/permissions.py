@@ -9,8 +9,25 @@ from .roles import Role
 
 
 def user_acts_as(user, role: Role) -> bool:
-    # A superuser without roles is the system administrator, and nothing else implicitly.
+    """Whether `user` (signed in or not) may act in `role`: the one definition every app uses.
+
+    A superuser is the system administrator and nothing else implicitly (docs/decisions.md):
+    it acts as office, reviewer or leader only if it holds that role like anyone else, because
+    the office's four-eyes approvals must be two named office people.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
     return user.has_role(role) or (role == Role.ADMIN and user.is_superuser)
+
+
+def acts_as_office(user) -> bool:
+    """The evaluation office (考核办): manages the year, computes and publishes results."""
+    return user_acts_as(user, Role.OFFICE)
+
+
+def reads_every_unit(user) -> bool:
+    """The office or a county leader: reads every unit's ledgers, files and results."""
+    return acts_as_office(user) or user_acts_as(user, Role.LEADER)
 
 
 def role_required(*roles: Role):

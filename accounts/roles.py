@@ -29,19 +29,25 @@ ADMIN_SITE_ROLES = frozenset({Role.OFFICE, Role.ADMIN})
 # Roles that see every unit (not just their own): DESIGN §2, "Data a unit may see".
 COUNTY_WIDE_ROLES = frozenset({Role.REVIEWER, Role.OFFICE, Role.LEADER, Role.ADMIN})
 
-_MANAGE_ACCOUNTS = [
+_MANAGE_UNITS = [
     "accounts.view_rankinggroup",
     "accounts.add_rankinggroup",
     "accounts.change_rankinggroup",
     "accounts.view_unit",
     "accounts.add_unit",
     "accounts.change_unit",
+    "accounts.view_historicalrankinggroup",
+    "accounts.view_historicalunit",
+]
+
+# Accounts, passwords, roles and lockouts are the system administrator's alone (issue 9): an
+# office that could make accounts could make its own second 考核办 and defeat the four-eyes rule.
+_MANAGE_ACCOUNTS = [
     "accounts.view_user",
     "accounts.add_user",
     "accounts.change_user",
-    "accounts.view_historicalrankinggroup",
-    "accounts.view_historicalunit",
     "accounts.view_historicaluser",
+    "accounts.view_rolechange",
     "axes.view_accessattempt",
     "axes.delete_accessattempt",
     "axes.view_accessfailurelog",
@@ -55,7 +61,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.REVIEWER: [],
     # The office manages the year in the admin (DESIGN §2); deleting is left to the admin.
     Role.OFFICE: [
-        *_MANAGE_ACCOUNTS,
+        *_MANAGE_UNITS,
         # The reminder schedule (django-celery-beat) is the office's to edit.
         "django_celery_beat.view_periodictask",
         "django_celery_beat.change_periodictask",
@@ -78,6 +84,15 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "campaigns.add_milestone",
         "campaigns.change_milestone",
         "campaigns.view_period",
+        # A deadline changes only on the period's 修改截止时间 page, with a reason (issue 9).
+        "campaigns.change_period",
+        "campaigns.view_historicalperiod",
+        # The working calendar (节假日与调休) is the office's to keep.
+        "campaigns.view_holiday",
+        "campaigns.add_holiday",
+        "campaigns.change_holiday",
+        "campaigns.delete_holiday",
+        "campaigns.view_historicalholiday",
         "campaigns.view_historicalassessmentyear",
         "campaigns.view_historicalindicator",
         "campaigns.view_historicaltarget",
@@ -98,6 +113,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "scoring.view_fileentry",
         "scoring.add_fileentry",
         "scoring.change_fileentry",
+        "scoring.view_skippedquarter",
+        "scoring.add_skippedquarter",
+        "scoring.view_historicalskippedquarter",
         "scoring.view_quarterlyevaluation",
         "scoring.view_evaluationversion",
         "scoring.view_unitscore",
@@ -123,6 +141,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "campaigns.view_target",
         "campaigns.view_milestone",
         "campaigns.view_period",
+        "campaigns.view_historicalperiod",
+        "campaigns.view_holiday",
         "campaigns.view_historicalassessmentyear",
         "campaigns.view_historicalindicator",
         "campaigns.view_historicaltarget",
@@ -137,11 +157,13 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "scoring.view_annualresult",
     ],
     Role.ADMIN: [
+        *_MANAGE_UNITS,
         *_MANAGE_ACCOUNTS,
         "accounts.delete_rankinggroup",
         "accounts.delete_unit",
+        # Groups are the roles of this file: the admin reads them; their names and permissions
+        # are code (a renamed group would be no role at all), re-applied after every migrate.
         "auth.view_group",
-        "auth.change_group",
         "axes.view_accesslog",
     ],
 }

@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from .models import RankingGroup, Unit, User
+from .permissions import reads_every_unit, user_acts_as
 from .roles import Role
 
 
@@ -33,7 +34,7 @@ def users_visible_to(user) -> QuerySet[User]:
     users = User.objects.select_related("unit")
     if not user.is_authenticated or not user.is_active:
         return users.none()
-    if user.is_superuser or user.roles & {Role.OFFICE, Role.LEADER, Role.ADMIN}:
+    if reads_every_unit(user) or user_acts_as(user, Role.ADMIN):
         return users
     if user.unit_id is None:
         return users.filter(pk=user.pk)
@@ -73,3 +74,10 @@ def locked_accounts(limit: int = 20):
     return AccessAttempt.objects.filter(
         failures_since_start__gte=settings.AXES_FAILURE_LIMIT
     ).order_by("-attempt_time")[:limit]
+
+
+def role_changes_of(user_id) -> QuerySet:
+    """A user's role changes, newest first, with who made them."""
+    from .models import RoleChange
+
+    return RoleChange.objects.filter(user_id=user_id).select_related("changed_by")

@@ -2,8 +2,11 @@
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+
+from .roles import Role
 
 
 @transaction.atomic
@@ -70,3 +73,56 @@ def mark_notifications_read(*, user, ids=None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+class RoleChangeRefused(ValidationError):
+    """A refused role change; `messages` are shown as they are and nothing was changed."""
+
+
+def check_role_change(*, actor, user, roles) -> None:
+    """Refuse (RoleChangeRefused) unless `actor` may give `user` exactly `roles`.
+
+    Only the system administrator assigns roles, and nobody changes their own (not even the
+    administrator: a second one must). So the last administrator can never lose the role:
+    whoever could withdraw it is an administrator too, and remains one.
+    """
+    from .permissions import user_acts_as
+
+    current = set(user.roles) if user.pk else set()
+    wanted = set(roles)
+    if not user_acts_as(actor, Role.ADMIN):
+        raise RoleChangeRefused("只有系统管理员可以分配或撤销角色。")
+    if wanted == current:
+        return
+    if user.pk is not None and user.pk == actor.pk:
+        raise RoleChangeRefused("不能修改自己的角色，请由另一位系统管理员操作。")
+
+
+def _labels(roles) -> str:
+    return "、".join(str(role.label) for role in Role if role in roles)
+
+
+@transaction.atomic
+def set_roles(*, actor, user, roles):
+    """Give `user` exactly `roles` and record who did it; every role change goes through here.
+
+    Returns the RoleChange written, or None when the roles were already these.
+    """
+    from django.contrib.auth.models import Group
+
+    from .models import RoleChange
+
+    check_role_change(actor=actor, user=user, roles=roles)
+    current = set(user.roles)
+    wanted = set(roles)
+    added, removed = wanted - current, current - wanted
+    if not added and not removed:
+        return None
+    if removed:
+        user.groups.remove(*Group.objects.filter(name__in=[r.group_name for r in removed]))
+    if added:
+        user.groups.add(*Group.objects.filter(name__in=[r.group_name for r in added]))
+    user.__dict__.pop("roles", None)  # the cached roles are stale now
+    return RoleChange.objects.create(
+        user=user, changed_by=actor, added=_labels(added), removed=_labels(removed)
+    )

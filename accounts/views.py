@@ -41,12 +41,11 @@ def _open_items(role: Role) -> list[tuple[str, str]]:
         Role.OFFICE: [
             ("单位管理", "admin:accounts_unit_changelist"),
             ("考核组别管理", "admin:accounts_rankinggroup_changelist"),
-            ("用户管理（新建、重置密码、停用）", "admin:accounts_user_changelist"),
-            ("登录失败与锁定记录", "admin:axes_accessattempt_changelist"),
         ],
         Role.ADMIN: [
             ("用户管理（新建、重置密码、停用）", "admin:accounts_user_changelist"),
-            ("角色与权限", "admin:auth_group_changelist"),
+            ("角色与权限（只读）", "admin:auth_group_changelist"),
+            ("角色变更记录", "admin:accounts_rolechange_changelist"),
             ("单位管理", "admin:accounts_unit_changelist"),
             ("登录失败与锁定记录", "admin:axes_accessattempt_changelist"),
         ],

@@ -14,10 +14,14 @@ from django.utils.html import format_html_join
 from django.utils.http import content_disposition_header
 from simple_history.admin import SimpleHistoryAdmin
 
+from jiaozhang import ids  # noqa: F401  (registers <id:…>: ids the database can hold)
+
 from .errors import LedgerError
+from .figures import FIGURE_INPUT
 from .models import (
     AssessmentYear,
     Campaign,
+    Holiday,
     Indicator,
     LedgerReopening,
     Milestone,
@@ -31,7 +35,14 @@ from .services.year_import import (
     indicator_template,
     target_template,
 )
-from .services.years import check_annual_value, check_milestones, generate_periods, set_target
+from .services.years import (
+    REASON_LENGTH,
+    change_period_deadline,
+    check_annual_value,
+    check_milestones,
+    generate_periods,
+    set_target,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -131,13 +142,13 @@ class AssessmentYearAdmin(SimpleHistoryAdmin):
         for kind in YEAR_IMPORTS.values():
             urls += [
                 path(
-                    f"<int:object_id>/{kind.slug}/",
+                    f"<id:object_id>/{kind.slug}/",
                     self.admin_site.admin_view(self.import_view),
                     {"slug": kind.slug},
                     name=f"campaigns_assessmentyear_{kind.slug}",
                 ),
                 path(
-                    f"<int:object_id>/{kind.slug}/template/",
+                    f"<id:object_id>/{kind.slug}/template/",
                     self.admin_site.admin_view(self.template_view),
                     {"slug": kind.slug},
                     name=f"campaigns_assessmentyear_{kind.slug}_template",
@@ -208,6 +219,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 @admin.register(Indicator)
 class IndicatorAdmin(SimpleHistoryAdmin):
+    formfield_overrides = FIGURE_INPUT
     list_display = [
         "name",
         "campaign",
@@ -247,6 +259,7 @@ class MilestoneFormSet(forms.BaseInlineFormSet):
 class MilestoneInline(admin.TabularInline):
     model = Milestone
     formset = MilestoneFormSet
+    formfield_overrides = FIGURE_INPUT
     extra = 0
     fields = ["due_date", "fraction"]
 
@@ -273,6 +286,7 @@ class TargetForm(forms.ModelForm):
 @admin.register(Target)
 class TargetAdmin(SimpleHistoryAdmin):
     form = TargetForm
+    formfield_overrides = FIGURE_INPUT
     list_display = ["unit", "indicator", "campaign", "annual_value", "milestone_summary", "note"]
     list_filter = [
         "indicator__campaign__year",
@@ -322,12 +336,103 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class DeadlineForm(forms.Form):
+    deadline = forms.SplitDateTimeField(
+        label="新的截止时间", help_text="日期与时间（北京时间）；锁定时间随之平移"
+    )
+    reason = forms.CharField(
+        label="修改原因", max_length=REASON_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 @admin.register(Period)
-class PeriodAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "starts_on", "ends_on", "quarter", "deadline", "locks_at"]
+class PeriodAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    """Periods are generated; a deadline changes only through the 修改截止时间 page, with a
+    reason kept in the period's history (issue 9)."""
+
+    list_display = [
+        "__str__",
+        "starts_on",
+        "ends_on",
+        "quarter",
+        "deadline",
+        "locks_at",
+        "deadline_set_by_office",
+        "deadline_link",
+    ]
     list_filter = ["year", "quarter"]
     list_select_related = ["year"]
     list_per_page = 60  # a whole year on one page
+
+    @admin.display(description="操作")
+    def deadline_link(self, obj):
+        return format_html_join(
+            "",
+            '<a href="{}">{}</a>',
+            [(reverse("admin:campaigns_period_deadline", args=[obj.pk]), "修改截止时间")],
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.deadline_view)
+        deadline = path("<id:object_id>/deadline/", view, name="campaigns_period_deadline")
+        return [deadline, *super().get_urls()]
+
+    def deadline_view(self, request, object_id):
+        if not request.user.has_perm("campaigns.change_period"):
+            raise PermissionDenied
+        period = get_object_or_404(Period.objects.select_related("year"), pk=object_id)
+        form = DeadlineForm(initial={"deadline": period.deadline})
+        errors = []
+        if request.method == "POST":
+            form = DeadlineForm(request.POST)
+            if form.is_valid():
+                try:
+                    change_period_deadline(
+                        period=period,
+                        deadline=form.cleaned_data["deadline"],
+                        reason=form.cleaned_data["reason"],
+                        user=request.user,
+                    )
+                except LedgerError as error:
+                    errors = error.messages
+                else:
+                    self.message_user(request, f"{period}的截止时间已修改。", messages.SUCCESS)
+                    return redirect(reverse("admin:campaigns_period_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": period,
+            "title": f"{period} · 修改截止时间",
+            "period": period,
+            "form": form,
+            "errors": errors,
+        }
+        return TemplateResponse(request, "admin/campaigns/period_deadline.html", context)
+
+
+@admin.register(Holiday)
+class HolidayAdmin(SimpleHistoryAdmin):
+    """The office keeps the working calendar: the package prefills known years, the office
+    adds next year's arrangement when the State Council publishes it."""
+
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    date_hierarchy = "date"
+    fields = ["date", "kind", "name"]
+
+    REGENERATE = (
+        "已生成的帐期不会自动改变：如需按新的节假日调整截止时间，"
+        "请在考核年度中重新“生成帐期”（只改尚未截止的帐期）。"
+    )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.message_user(request, self.REGENERATE, messages.INFO)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self.message_user(request, self.REGENERATE, messages.INFO)
 
 
 @admin.register(LedgerReopening)

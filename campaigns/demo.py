@@ -346,7 +346,7 @@ def build_year(
     assessment, _ = upsert(
         AssessmentYear, lookup={"year": year}, values={"status": AssessmentYear.Status.ACTIVE}
     )
-    periods = generate_periods(year=assessment)
+    periods = generate_periods(year=assessment, now=now)
     units = [unit for unit in county.units if unit.active]
     campaigns, plans = _indicators_and_targets(assessment, units, seed)
     result = DemoYear(

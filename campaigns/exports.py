@@ -6,6 +6,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from .excel import append_safe
+
 FILLS = {
     "verified": "C6EFCE",
     "on_time": "DDEBF7",
@@ -19,8 +21,6 @@ FILLS = {
 
 def completeness_workbook(*, year, periods, rows) -> bytes:
     """Units × weeks with each cell's state in words and colour; frozen headers."""
-    from .excel import safe_cell
-
     book = Workbook(write_only=True)
     sheet = book.create_sheet(f"{year.year}年周帐完成情况")
     sheet.freeze_panes = "C2"
@@ -33,15 +33,15 @@ def completeness_workbook(*, year, periods, rows) -> bytes:
         cell.font = bold
         cell.alignment = Alignment(horizontal="center")
         header.append(cell)
-    sheet.append(header)
+    append_safe(sheet, header)
     for unit, cells in rows:
-        line = [safe_cell(unit.name), safe_cell(unit.group.name)]
+        line = [unit.name, unit.group.name]
         for _period, code, label in cells:
             cell = WriteOnlyCell(sheet, value=label)
             cell.fill = PatternFill("solid", fgColor=FILLS.get(code, "FFFFFF"))
             cell.alignment = Alignment(horizontal="center")
             line.append(cell)
-        sheet.append(line)
+        append_safe(sheet, line)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -2,25 +2,17 @@
 
 from django import forms
 
+from .figures import FigureField
 from .models import LedgerEntry
-from .services.ledger import EntryInput, parse_figure
-
-
-class FigureField(forms.CharField):
-    """A figure as people type it: '1,200.5' is fine; letters are refused in Chinese."""
-
-    def to_python(self, value):
-        text = super().to_python(value)
-        try:
-            return parse_figure(text)
-        except ValueError as error:
-            raise forms.ValidationError(str(error)) from None
+from .services.ledger import EntryInput
 
 
 class EntryForm(forms.Form):
     """One indicator's line in the reporter's weekly form (prefix: the indicator id)."""
 
-    value = FigureField(label="本周累计数", required=False)
+    value = FigureField(
+        field=LedgerEntry._meta.get_field("value"), label="本周累计数", required=False
+    )
     done_on = forms.DateField(label="完成日期", required=False)
     decrease_reason = forms.CharField(label="下降原因", required=False, max_length=300)
     progress = forms.CharField(label="本周进展", required=False, widget=forms.Textarea)
@@ -63,7 +55,9 @@ class ReturnForm(forms.Form):
 
 
 class CorrectForm(forms.Form):
-    verified_value = FigureField(label="核实值")
+    verified_value = FigureField(
+        field=LedgerEntry._meta.get_field("verified_value"), label="核实值"
+    )
     comment = forms.CharField(label="核减理由", widget=forms.Textarea(attrs={"rows": 2}))
 
 

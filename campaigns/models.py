@@ -193,6 +193,30 @@ class Milestone(models.Model):
         return f"{self.due_date:%m-%d} {self.fraction:.0%}"
 
 
+class Holiday(models.Model):
+    """A day that departs from the Monday–Friday week: a public holiday (休息日) or a make-up
+    working day (调休上班日). Prefilled from the chinese_calendar package, edited by the office
+    (the State Council publishes next year's arrangement each winter); campaigns/workdays.py
+    is the one reader."""
+
+    class Kind(models.TextChoices):
+        REST = "rest", "休息日"
+        WORKDAY = "workday", "调休上班日"
+
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    name = models.CharField("名称", max_length=50, blank=True, help_text="如：国庆节、春节")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "节假日与调休"
+        verbose_name_plural = "节假日与调休"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}"
+
+
 class Period(models.Model):
     """One ISO week of the year's ISO calendar: the ledger's 帐期."""
 
@@ -205,6 +229,11 @@ class Period(models.Model):
     quarter = models.PositiveSmallIntegerField("季度", help_text="按该周周四所在季度")
     deadline = models.DateTimeField("填报截止")
     locks_at = models.DateTimeField("锁定时间")
+    deadline_set_by_office = models.BooleanField(
+        "考核办指定截止", default=False, help_text="考核办修改过截止时间；重新生成帐期时不再改动"
+    )
+    # A past deadline changes only through change_period_deadline, with a reason recorded here.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "帐期"

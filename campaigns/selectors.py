@@ -2,12 +2,15 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from itertools import pairwise
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.permissions import reads_every_unit
 from accounts.roles import Role
 
 from .models import (
@@ -23,8 +26,7 @@ from .models import (
 HANDED_IN = WeeklyLedger.HANDED_IN
 
 
-def _sees_all_ledgers(user) -> bool:
-    return user.is_superuser or bool(user.roles & {Role.OFFICE, Role.LEADER})
+_sees_all_ledgers = reads_every_unit
 
 
 def ledgers_visible_to(user) -> QuerySet[WeeklyLedger]:
@@ -326,3 +328,123 @@ def completeness_matrix(user, *, year: AssessmentYear, group_id=None, periods=No
         cells = [(p, *cell_state(ledgers.get((unit.pk, p.pk)), p, now)) for p in periods]
         rows.append((unit, cells))
     return periods, rows
+
+
+# --- an entry's history, in Chinese ----------------------------------------------------------
+
+
+@dataclass
+class HistoryChange:
+    label: str  # the field's verbose name
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryRow:
+    when: str  # local time, "2026年11月30日 13:21"
+    who: str
+    reason: str
+    created: bool
+    changes: list[HistoryChange]
+
+
+EMPTY = "（空）"
+
+
+def _local_minute(moment: datetime) -> str:
+    moment = timezone.localtime(moment)
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
+def _shown_value(field, value, people: dict) -> str:
+    """One historical value as the office reads it: labels, names, figures, local times."""
+    if value is None or value == "":
+        return EMPTY
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        if field.related_model is get_user_model():
+            return people.get(value, f"（已删除的用户 {value}）")
+        return str(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():,f}"
+    if isinstance(value, datetime):
+        return _local_minute(value)
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return str(value)
+
+
+@dataclass
+class _Change:
+    field: str
+    old: object
+    new: object
+
+
+def _changes_from_blank(record, fields) -> list[_Change]:
+    changes = []
+    for name in ("value", "done_on", "decrease_reason", "progress", "problem_category",
+                 "problems", "next_steps", "review_status", "reviewer", "reviewed_at",
+                 "review_comment", "verified_value", "checked_on_site"):  # fmt: skip
+        field = fields[name]
+        blank = field.get_default()
+        new = getattr(record, field.attname)
+        if new != blank and not (blank in (None, "") and new in (None, "")):
+            changes.append(_Change(field=name, old=blank, new=new))
+    return changes
+
+
+def entry_history_rows(entry: LedgerEntry) -> list[HistoryRow]:
+    """Every change of `entry`, oldest first: who, when, why, and each field's old → new value
+    in Chinese (verbose names, choice labels, people by full name). Three queries."""
+    records = list(entry.history.select_related("history_user").order_by("history_date", "pk"))
+    fields = {f.name: f for f in LedgerEntry._meta.fields}
+    order = {name: index for index, name in enumerate(fields)}  # the model's field order
+    deltas = [newer.diff_against(older).changes for older, newer in pairwise(records)]
+    first = records[:1] if records and records[0].history_type != "+" else []
+    user_ids = {
+        value
+        for changes in [*deltas, *(_changes_from_blank(r, fields) for r in first)]
+        for change in changes
+        if fields[change.field].is_relation
+        and fields[change.field].related_model is get_user_model()
+        for value in (change.old, change.new)
+        if value is not None
+    }
+    people = {
+        pk: name or username
+        for pk, name, username in get_user_model()
+        .objects.filter(pk__in=user_ids)
+        .values_list("pk", "full_name", "username")
+    }
+    rows = []
+    for index, record in enumerate(records):
+        user = record.history_user
+        created = index == 0 and record.history_type == "+"
+        if index == 0:
+            # Entries opened before their creation was recorded: compare with a blank entry.
+            changes = [] if created else _changes_from_blank(record, fields)
+        else:
+            changes = deltas[index - 1]
+        rows.append(
+            HistoryRow(
+                when=_local_minute(record.history_date),
+                who=(user.full_name or user.username) if user else "系统",
+                reason=record.history_change_reason or "",
+                created=created,
+                changes=[
+                    HistoryChange(
+                        label=str(fields[c.field].verbose_name),
+                        old=_shown_value(fields[c.field], c.old, people),
+                        new=_shown_value(fields[c.field], c.new, people),
+                    )
+                    for c in sorted(changes, key=lambda c: order.get(c.field, 0))
+                    if c.field in fields
+                ],
+            )
+        )
+    return rows

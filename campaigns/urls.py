@@ -2,30 +2,32 @@
 
 from django.urls import path
 
+from jiaozhang import ids  # noqa: F401  (registers <id:…>: ids the database can hold)
+
 from .views import evidence, ledger, ledger_excel, office, review
 
 urlpatterns = [
     path("ledger/", ledger.current_ledger, name="ledger-current"),
-    path("ledger/week/<int:period_id>/", ledger.ledger_week, name="ledger-week"),
-    path("ledger/week/<int:period_id>/ledger.xlsx", ledger_excel.download, name="ledger-xlsx"),
-    path("ledger/week/<int:period_id>/upload/", ledger_excel.upload, name="ledger-xlsx-upload"),
-    path("ledger/entry/<int:entry_id>/evidence/", evidence.upload, name="evidence-upload"),
-    path("evidence/<int:evidence_id>/", evidence.download, name="evidence-file"),
+    path("ledger/week/<id:period_id>/", ledger.ledger_week, name="ledger-week"),
+    path("ledger/week/<id:period_id>/ledger.xlsx", ledger_excel.download, name="ledger-xlsx"),
+    path("ledger/week/<id:period_id>/upload/", ledger_excel.upload, name="ledger-xlsx-upload"),
+    path("ledger/entry/<id:entry_id>/evidence/", evidence.upload, name="evidence-upload"),
+    path("evidence/<id:evidence_id>/", evidence.download, name="evidence-file"),
     path(
-        "evidence/<int:evidence_id>/thumbnail/",
+        "evidence/<id:evidence_id>/thumbnail/",
         evidence.download,
         {"thumbnail": True},
         name="evidence-thumbnail",
     ),
-    path("evidence/<int:evidence_id>/delete/", evidence.delete, name="evidence-delete"),
+    path("evidence/<id:evidence_id>/delete/", evidence.delete, name="evidence-delete"),
     path("review/", review.queue, name="review-queue"),
     path("review/verify/", review.verify, name="review-verify"),
-    path("review/entry/<int:entry_id>/correct/", review.correct, name="review-correct"),
-    path("review/entry/<int:entry_id>/return/", review.send_back, name="review-return"),
-    path("review/entry/<int:entry_id>/inspect/", review.inspect, name="review-inspect"),
+    path("review/entry/<id:entry_id>/correct/", review.correct, name="review-correct"),
+    path("review/entry/<id:entry_id>/return/", review.send_back, name="review-return"),
+    path("review/entry/<id:entry_id>/inspect/", review.inspect, name="review-inspect"),
     path("office/completeness/", office.completeness, name="completeness"),
     path("office/completeness.xlsx", office.completeness_xlsx, name="completeness-xlsx"),
-    path("office/reopen/<int:unit_id>/<int:period_id>/", office.reopen, name="ledger-reopen"),
-    path("office/entry/<int:entry_id>/history/", office.entry_history, name="entry-history"),
-    path("office/ledger/<int:unit_id>/<int:period_id>/", office.ledger_view, name="ledger-view"),
+    path("office/reopen/<id:unit_id>/<id:period_id>/", office.reopen, name="ledger-reopen"),
+    path("office/entry/<id:entry_id>/history/", office.entry_history, name="entry-history"),
+    path("office/ledger/<id:unit_id>/<id:period_id>/", office.ledger_view, name="ledger-view"),
 ]

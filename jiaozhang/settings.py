@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,10 +28,16 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", True)
-# The fallback key is only usable with DEBUG on; check --deploy flags it otherwise.
-SECRET_KEY = os.environ.get(
-    "SECRET_KEY", "django-insecure-embedded-default-do-not-use-in-production"
-)
+# The fallback key is public (it is in this file): usable with DEBUG on only. A server with
+# DEBUG off and no key of its own refuses to start rather than sign sessions with it.
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DEBUG 已关闭但未设置 SECRET_KEY：拒绝以公开的开发密钥启动。"
+            "请在环境变量中设置一个足够长的随机 SECRET_KEY。"
+        )
+    SECRET_KEY = "django-insecure-embedded-default-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

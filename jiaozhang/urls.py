@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import ids, views  # noqa: F401  (ids registers the <id:…> path converter)
 
 urlpatterns = [
     path("", include("accounts.urls")),
@@ -36,3 +36,5 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = views.bad_request

@@ -2,6 +2,7 @@
 
 from django.db import connection
 from django.http import HttpResponse
+from django.shortcuts import render
 
 
 def healthz(request):
@@ -9,3 +10,8 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def bad_request(request, exception):
+    """400 in Chinese, saying which parameter was wrong (Django's own page shows nothing)."""
+    return render(request, "400.html", {"exception": exception}, status=400)

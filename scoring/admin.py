@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from campaigns.figures import FIGURE_INPUT
+
 from .errors import ScoringError
 from .models import (
     Adjustment,
@@ -17,11 +19,14 @@ from .models import (
     FileEntry,
     QuarterlyEvaluation,
     ScoringRules,
+    SkippedQuarter,
     UnitScore,
     Veto,
 )
 from .services.adjustments import approve_adjustment, approve_veto, enter_adjustment, enter_veto
 from .services.annual import add_file_entry
+from .services.evaluations import record_skipped_quarter
+from .services.uploads import evidence_refusals
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -48,6 +53,8 @@ class ReadOnlyHistoryAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 class ScoringRulesAdmin(SimpleHistoryAdmin):
     """The model's clean() validates the whole set through the engine (Rules.validate), so a
     bad set comes back with the engine's Chinese messages and nothing is saved."""
+
+    formfield_overrides = FIGURE_INPUT
 
     list_display = ["__str__", "top_share", "bottom_share", "rate_cap", "appeal_working_days"]
     list_select_related = ["year"]
@@ -90,6 +97,13 @@ class EnteredByServiceForm(forms.ModelForm):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
+
+    def clean_evidence(self):
+        # The dry run below goes without the file: the file gets the services' content check here.
+        evidence = self.cleaned_data.get("evidence")
+        if refusals := evidence_refusals(evidence, what="依据材料"):
+            raise forms.ValidationError(refusals)
+        return evidence
 
     def clean(self):
         cleaned = super().clean()
@@ -164,6 +178,7 @@ class SecondPersonAdmin(ServiceAddMixin, SimpleHistoryAdmin):
     complete. Approved rows are read-only; an unapproved row may be corrected only by whoever
     entered it."""
 
+    formfield_overrides = FIGURE_INPUT
     list_filter = ["year", "quarter", "kind", ("approved_by", admin.EmptyFieldListFilter)]
     search_fields = ["unit__name", "unit__short_name", "reason"]
     list_select_related = ["unit", "year", "entered_by", "approved_by"]
@@ -248,12 +263,14 @@ class FileEntryAdmin(ServiceAddMixin, SimpleHistoryAdmin):
     written by publication, adjustments, late ledgers or follow-ups are read-only."""
 
     form = FileEntryForm
+    formfield_overrides = FIGURE_INPUT
     list_display = ["unit", "person", "year", "quarter", "recorded_on", "merit", "kind",
                     "description", "points", "counts_for_year", "source"]  # fmt: skip
     list_filter = ["year", "quarter", "merit", "source", "counts_for_year", "unit__group"]
     search_fields = ["unit__name", "unit__short_name", "description", "kind"]
     list_select_related = ["unit", "person", "year"]
-    autocomplete_fields = ["unit", "person"]
+    # A plain list of people: user accounts are the administrator's (no office autocomplete).
+    autocomplete_fields = ["unit"]
 
     def get_readonly_fields(self, request, obj=None):
         fixed = ["quarter", "source", "entered_by", "created_at", "evaluation_version"]
@@ -285,6 +302,54 @@ class QuarterlyEvaluationAdmin(ReadOnlyHistoryAdmin):
     @admin.display(description="考评页面")
     def page(self, obj):
         return _page_link(reverse("evaluation-detail", args=[obj.pk]), "打开")
+
+
+class SkippedQuarterForm(EnteredByServiceForm):
+    service = staticmethod(record_skipped_quarter)
+    service_fields = ("year", "quarter", "reason")
+
+    class Meta:
+        model = SkippedQuarter
+        fields = ["year", "quarter", "reason"]
+
+
+@admin.register(SkippedQuarter)
+class SkippedQuarterAdmin(SimpleHistoryAdmin):
+    """季度不考评登记: added through record_skipped_quarter (who and when from the request);
+    a record is final, so it can be neither changed nor deleted."""
+
+    form = SkippedQuarterForm
+    list_display = ["__str__", "reason", "recorded_by", "recorded_at"]
+    list_filter = ["year"]
+    list_select_related = ["year", "recorded_by"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class WithRequest(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, request=request, **inner)
+
+        return WithRequest
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else ["year", "quarter", "reason", "recorded_by", "recorded_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_form(self, request, form, change):
+        values = {name: form.cleaned_data[name] for name in form.service_fields}
+        return record_skipped_quarter(**values, user=request.user)
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved by the service in save_form
+
+    def save_related(self, request, form, formsets, change):
+        pass
 
 
 class UnitScoreInline(admin.TabularInline):

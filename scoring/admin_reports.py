@@ -7,6 +7,7 @@ admin; jobs are made by requests, never typed in, so nobody adds or edits one by
 
 from django.contrib import admin, messages
 
+from accounts.permissions import acts_as_office, user_acts_as
 from accounts.roles import Role
 
 from .models import ReportJob
@@ -14,8 +15,7 @@ from .services.reports import regenerate_reports
 
 
 def _office(request) -> bool:
-    user = request.user
-    return user.is_active and (user.is_superuser or user.has_role(Role.OFFICE))
+    return acts_as_office(request.user)
 
 
 @admin.register(ReportJob)
@@ -50,4 +50,4 @@ class ReportJobAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return user_acts_as(request.user, Role.ADMIN)

@@ -23,6 +23,15 @@ FIGURE = {"max_digits": 18, "decimal_places": 4}
 QUARTERS = [(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")]
 
 
+def quarter_in_range(name: str) -> models.CheckConstraint:
+    """The database refuses a quarter outside 1–4 (a null quarter passes, as SQL CHECKs do)."""
+    return models.CheckConstraint(
+        condition=models.Q(quarter__gte=1, quarter__lte=4),
+        name=name,
+        violation_error_message="季度只能是 1–4。",
+    )
+
+
 def _share(label, default):
     return models.DecimalField(
         label,
@@ -124,6 +133,15 @@ class OfficeDecision(models.Model):
     class Meta:
         abstract = True
         ordering = ["year", "quarter", "unit__sort_order", "id"]
+        constraints = [
+            quarter_in_range("%(class)s_quarter_1_to_4"),
+            # Four eyes (DESIGN §3): whoever entered an item never approves it.
+            models.CheckConstraint(
+                condition=~models.Q(approved_by=models.F("entered_by")),
+                name="%(class)s_approver_not_enterer",
+                violation_error_message="须由录入人以外的考核办人员审核。",
+            ),
+        ]
 
     @property
     def approved(self) -> bool:
@@ -211,7 +229,8 @@ class QuarterlyEvaluation(models.Model):
         verbose_name_plural = "季度考评"
         ordering = ["-year__year", "-quarter"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "quarter"], name="evaluation_once_per_quarter")
+            models.UniqueConstraint(fields=["year", "quarter"], name="evaluation_once_per_quarter"),
+            quarter_in_range("evaluation_quarter_1_to_4"),
         ]
 
     def __str__(self):
@@ -240,6 +259,11 @@ class EvaluationVersion(models.Model):
     open_periods = models.PositiveSmallIntegerField(
         "计算时未锁定的帐期数", default=0, help_text="大于0表示计算时本季度仍有帐期未关闭"
     )
+    # The quarter's approved adjustments and vetoes as this computation used them (see
+    # scoring.services.loading.decision_snapshot): publication writes the file from these and
+    # refuses when today's approved items differ.
+    adjustments = models.JSONField("所用加减分", default=list, blank=True)
+    vetoes = models.JSONField("所用一票否决/否优", default=list, blank=True)
 
     class Meta:
         verbose_name = "考评版本"
@@ -251,6 +275,35 @@ class EvaluationVersion(models.Model):
 
     def __str__(self):
         return f"{self.evaluation} 第{self.number}版"
+
+
+class SkippedQuarter(models.Model):
+    """季度不考评登记: the office records, with a reason, that a quarter is not evaluated, so
+    later quarters may be published and the year evaluated without it (DESIGN §4.12)."""
+
+    year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, verbose_name="年度")
+    quarter = models.PositiveSmallIntegerField("季度", choices=QUARTERS)
+    reason = models.CharField("不考评原因", max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="登记人"
+    )
+    recorded_at = models.DateTimeField("登记时间")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "季度不考评登记"
+        verbose_name_plural = "季度不考评登记"
+        ordering = ["year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "quarter"], name="skipped_quarter_once",
+                violation_error_message="该季度已登记为不考评。",
+            ),
+            quarter_in_range("skipped_quarter_1_to_4"),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.year.year}年第{self.quarter}季度不考评"
 
 
 class UnitScore(models.Model):
@@ -389,6 +442,14 @@ class Appeal(models.Model):
         verbose_name = "申诉"
         verbose_name_plural = "申诉"
         ordering = ["-filed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "unit", "indicator"],
+                condition=models.Q(status="pending"),
+                name="appeal_one_pending_per_indicator",
+                violation_error_message="本单位已就该指标提出申诉，尚未处理，不能重复申诉。",
+            )
+        ]
 
     def __str__(self):
         return f"{self.unit} · {self.indicator}（{self.get_status_display()}）"
@@ -443,6 +504,7 @@ class FileEntry(models.Model):
         verbose_name_plural = "绩误档案"
         ordering = ["year", "unit__sort_order", "recorded_on", "id"]
         indexes = [models.Index(fields=["unit", "year"], name="file_entry_unit_year")]
+        constraints = [quarter_in_range("file_entry_quarter_1_to_4")]
 
     def __str__(self):
         return f"{self.unit} {'绩' if self.merit else '误'}：{self.description}"

@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from accounts.permissions import acts_as_office
 from accounts.roles import Role
 
 from .models import (
@@ -17,8 +18,7 @@ Status = QuarterlyEvaluation.Status
 AnnualStatus = AnnualEvaluation.Status
 
 
-def _office(user) -> bool:
-    return user.is_superuser or user.has_role(Role.OFFICE)
+_office = acts_as_office
 
 
 def _unit_person(user) -> bool:
@@ -115,7 +115,7 @@ def appeals_visible_to(user) -> QuerySet[Appeal]:
     )
     if not user.is_authenticated or not user.is_active:
         return appeals.none()
-    if user.has_role(Role.OFFICE):
+    if _office(user):
         return appeals
     if user.unit_id and (user.has_role(Role.UNIT_HEAD) or user.has_role(Role.REPORTER)):
         return appeals.filter(unit_id=user.unit_id)

@@ -1,8 +1,14 @@
 """Shared fixtures: a county of any size, one user per role, and the CI no-skip guard."""
 
 import os
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from accounts.demo import build_county
 from accounts.models import User
@@ -14,6 +20,94 @@ from tests.helpers import celery_worker, make_user
 def _fast_password_hashing(settings):
     # Hashing strength is not under test; the real hasher would make every login 100 ms.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# JZ_TEST_NOW="2026-12-31 10:00" runs the whole suite with the clock set there (Asia/Shanghai,
+# ticking), so a test that silently depends on today's date fails on the day CI chooses, not
+# on the day the calendar happens to reach it (.ci/run runs two such dates).
+FIXED_NOW = os.environ.get("JZ_TEST_NOW", "").strip()
+REAL_CLOCK_FIXTURES = {
+    "worker": "a separate Celery worker process runs on the real clock",
+    "report_worker": "a separate Celery worker process runs on the real clock",
+}
+REAL_CLOCK_BROWSER = "Chromium and its page scripts run on the real clock"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark tests whose other process cannot share a travelled clock; deselect them in
+    fixed-clock runs (deselected, not skipped: under CI nothing may skip)."""
+    for item in items:
+        reason = next(
+            (why for name, why in REAL_CLOCK_FIXTURES.items() if name in item.fixturenames),
+            REAL_CLOCK_BROWSER if item.get_closest_marker("browser") else None,
+        )
+        if reason and not item.get_closest_marker("real_clock"):
+            item.add_marker(pytest.mark.real_clock(reason=reason))
+    if not FIXED_NOW:
+        return
+    kept, dropped = [], []
+    for item in items:
+        (dropped if item.get_closest_marker("real_clock") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
+def pytest_report_header(config):
+    if FIXED_NOW:
+        return f"JZ_TEST_NOW: tests run from {FIXED_NOW} Asia/Shanghai; real_clock deselected"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(request):
+    """The clock for this test: its `clock` marker's moment (a test that needs "now" in a
+    given week pins it), else JZ_TEST_NOW, else the real clock. A real_clock test shares the
+    clock with another process and is never moved."""
+    marker = request.node.get_closest_marker("clock")
+    text = marker.args[0] if marker else FIXED_NOW
+    if not text or request.node.get_closest_marker("real_clock"):
+        yield
+        return
+    moment = datetime.fromisoformat(text).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=True):
+        yield
+
+
+# Tests write uploads into temporary media roots, never into the real `media/`: every test gets
+# one (tests that need a known path still set their own), other processes a session-wide one,
+# and the session fails if anything appeared or changed under the real directory anyway.
+REAL_MEDIA_DIRS: dict = {}
+PROCESS_MEDIA_ROOT = tempfile.mkdtemp(prefix="jz-test-media-")
+
+
+def _media_snapshot(root):
+    if not root.is_dir():
+        return {}
+    return {str(path): path.stat().st_mtime_ns for path in root.rglob("*") if path.is_file()}
+
+
+def pytest_sessionstart(session):
+    from django.conf import settings
+
+    roots = {Path(settings.MEDIA_ROOT).resolve(), (Path(settings.BASE_DIR) / "media").resolve()}
+    for root in roots:
+        REAL_MEDIA_DIRS[root] = _media_snapshot(root)
+    # Workers and manage.py subprocesses read MEDIA_ROOT from the environment.
+    os.environ["MEDIA_ROOT"] = PROCESS_MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _temporary_media_root(settings, tmp_path_factory):
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+def _real_media_writes() -> list[str]:
+    written = []
+    for root, before in REAL_MEDIA_DIRS.items():
+        after = _media_snapshot(root)
+        written += sorted(path for path, stamp in after.items() if before.get(path) != stamp)
+    return written
 
 
 @pytest.fixture
@@ -60,7 +154,15 @@ def report_worker(transactional_db, settings, tmp_path):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    """Under CI every test must run: a skip means a service or package is missing."""
+    """Nothing may be written into the real media directory; under CI every test must run: a
+    skip means a service or package is missing."""
+    shutil.rmtree(PROCESS_MEDIA_ROOT, ignore_errors=True)
+    written = _real_media_writes()
+    if written:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(f"测试写入了真实的媒体目录（应使用临时 MEDIA_ROOT）：{written}")
+        session.exitstatus = 1
     if not os.environ.get("CI"):
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

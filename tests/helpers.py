@@ -72,3 +72,16 @@ def celery_worker(*, name: str = "test", env: dict | None = None):
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def pdf_bytes() -> bytes:
+    """A real one-page PDF (uploads are checked by content: `%PDF-1.4` alone is refused)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -15,6 +15,10 @@ from campaigns.services.evidence import attach_evidence
 from campaigns.services.ledger import EntryInput, open_ledger, save_entries, submit_ledger
 from scoring.services.evaluations import compute_quarter, open_evaluation
 from tests.campaigns.builders import build_small_year
+from tests.helpers import pdf_bytes
+
+# Q1 2026 is over and locked, Q2 is running: "now" for computing, appealing and publishing Q1.
+pytestmark = pytest.mark.clock("2026-04-15 10:00")
 
 ALL = frozenset(Role)
 ANON = "anonymous"
@@ -147,15 +151,18 @@ def url_args(role_users, settings, tmp_path):
 
     appeal = file_appeal(
         evaluation=evaluation, indicator=small.investment, user=small.head, claim="数据有误",
-        evidence=SimpleUploadedFile("发票.pdf", b"%PDF-1.4"),
+        evidence=SimpleUploadedFile("发票.pdf", pdf_bytes()),
     )  # fmt: skip
     from scoring.services.annual import add_file_entry, compute_year
+    from scoring.services.evaluations import record_skipped_quarter
 
+    for quarter in (1, 2, 3, 4):  # the year waits for every quarter (published or skipped)
+        record_skipped_quarter(year=small.year, quarter=quarter, reason="测试", user=small.office)
     compute_year(year=small.year, user=small.office)
     file_entry = add_file_entry(
         unit=small.reporter.unit, year=small.year, user=small.office, merit=True, kind="表彰",
         description="获省级表彰", recorded_on=period.starts_on,
-        evidence=SimpleUploadedFile("表彰.pdf", b"%PDF-1.4"),
+        evidence=SimpleUploadedFile("表彰.pdf", pdf_bytes()),
     )  # fmt: skip
     report = _report_job(role_users[Role.REPORTER], evaluation)
     return {

@@ -65,3 +65,16 @@ def test_deploy_check_passes_with_production_settings():
         env=env, cwd=settings.BASE_DIR, capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_server_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    for missing in ({}, {"SECRET_KEY": ""}, {"SECRET_KEY": "  "}):
+        env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+        env.update(DEBUG="0", ALLOWED_HOSTS="jz.example", **missing)
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check"],
+            env=env, cwd=settings.BASE_DIR, capture_output=True, text=True,
+        )  # fmt: skip
+        assert result.returncode != 0
+        assert "ImproperlyConfigured" in result.stderr
+        assert "未设置 SECRET_KEY" in result.stderr

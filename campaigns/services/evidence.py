@@ -73,6 +73,7 @@ class Checked:
     sha256: str
     captured_at: datetime | None = None
     thumbnail: bytes | None = None
+    content: bytes = b""
 
 
 def max_bytes() -> int:
@@ -138,6 +139,27 @@ def check_content(name: str, content: bytes) -> Checked:
         captured_at=captured_at,
         thumbnail=thumbnail,
     )
+
+
+def check_upload(upload, *, name: str | None = None, limit: int | None = None) -> Checked:
+    """Size and content check of an uploaded file: the one checker for every upload that is
+    kept as evidence (ledger entries, inspections, appeals, file entries, adjustments and
+    vetoes). Raises LedgerError in Chinese; leaves the upload rewound for saving."""
+    name = name or os.path.basename(getattr(upload, "name", "") or "").strip() or "未命名文件"
+    limit = limit or max_bytes()
+    if upload.size is not None and upload.size > limit:
+        raise LedgerError(
+            f"文件过大（{_size(upload.size, round_up=True)}），"
+            f"单个文件不能超过 {_size(limit, round_up=False)}"
+        )
+    upload.seek(0)
+    content = upload.read(limit + 1)
+    upload.seek(0)
+    if len(content) > limit:  # the declared size is not trusted
+        raise LedgerError(f"文件过大，单个文件不能超过 {_size(limit, round_up=False)}")
+    checked = check_content(name, content)
+    checked.content = content
+    return checked
 
 
 def _spaced(actual: str) -> str:
@@ -271,17 +293,8 @@ def attach_evidence(
                 )
             if refusal:
                 raise LedgerError(refusal)
-            limit = max_bytes()
-            if upload.size > limit:
-                raise LedgerError(
-                    f"文件过大（{_size(upload.size, round_up=True)}），"
-                    f"单个文件不能超过 {_size(limit, round_up=False)}"
-                )
-            upload.seek(0)
-            content = upload.read(limit + 1)
-            if len(content) > limit:  # the declared size is not trusted
-                raise LedgerError(f"文件过大，单个文件不能超过 {_size(limit, round_up=False)}")
-            checked = check_content(name, content)
+            checked = check_upload(upload, name=name)
+            content = checked.content
 
             evidence = Evidence(
                 entry=entry,

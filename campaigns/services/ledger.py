@@ -5,13 +5,15 @@ raises LedgerError with Chinese messages on bad input, leaving the database as i
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
+from accounts.permissions import acts_as_office
 from accounts.roles import Role
 from accounts.services import notify
 
@@ -41,24 +43,6 @@ class EntryInput:
 @dataclass
 class EntryCheck:
     errors: list[str] = field(default_factory=list)
-
-
-def parse_figure(raw) -> Decimal | None:
-    """A figure typed by a person: '' → None; '1,200.5' → 1200.5; anything else → ValueError."""
-    if raw is None:
-        return None
-    if isinstance(raw, (int, float, Decimal)) and not isinstance(raw, bool):
-        return Decimal(str(raw))
-    text = str(raw).strip().replace(",", "").replace("，", "")
-    if not text:
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"应为数字，实际为“{raw}”") from None
-    if not number.is_finite():
-        raise ValueError(f"应为数字，实际为“{raw}”")
-    return number
 
 
 def last_figures(*, unit_id: int, period: Period, indicator_ids) -> dict[int, Decimal | None]:
@@ -97,8 +81,11 @@ def check_entry(
             errors.append(f"「{indicator.name}」是节点类指标，只填完成日期，不填数值")
         if data.done_on and data.done_on > period.ends_on:
             errors.append(f"「{indicator.name}」完成日期不能晚于本帐期最后一天（{period.ends_on}）")
-        if data.done_on and data.done_on.year < period.starts_on.year - 1:
-            errors.append(f"「{indicator.name}」完成日期不在考核年度内")
+        # Any day of the year up to this period's end: a milestone done on 30 June may be
+        # reported in the week of 29 June–5 July or later; its date decides (DESIGN §4.3).
+        first_day = period.starts_on - timedelta(weeks=period.iso_week - 1)
+        if data.done_on and data.done_on < first_day:
+            errors.append(f"「{indicator.name}」完成日期不在考核年度内（早于{first_day}）")
     else:
         if data.done_on is not None:
             errors.append(f"「{indicator.name}」不是节点类指标，不填完成日期")
@@ -157,10 +144,20 @@ def open_ledger(*, unit, period: Period) -> WeeklyLedger:
             unit=unit, indicator__campaign__year_id=period.year_id
         ).values_list("indicator_id", flat=True)
         present = set(ledger.entries.values_list("indicator_id", flat=True))
-        LedgerEntry.objects.bulk_create(
-            [LedgerEntry(ledger=ledger, indicator_id=i) for i in carried if i not in present]
-        )
+        missing = [LedgerEntry(ledger=ledger, indicator_id=i) for i in carried if i not in present]
+        if missing:
+            # With their "created" history rows: an entry's history starts where it does.
+            bulk_create_with_history(missing, LedgerEntry, default_change_reason="开帐")
     return ledger
+
+
+def save_entry(entry: LedgerEntry, *, user, reason: str, update_fields=None) -> None:
+    """The one way a service writes a LedgerEntry: its history row records who and why (the
+    old and new values come from comparing it with the row before). Never bulk-update entries:
+    a bulk update leaves no history."""
+    entry._history_user = user
+    entry._change_reason = reason[:100]  # simple-history's history_change_reason column
+    entry.save(update_fields=update_fields)
 
 
 def _ledger_for_update(ledger: WeeklyLedger) -> WeeklyLedger:
@@ -172,9 +169,11 @@ def _ledger_for_update(ledger: WeeklyLedger) -> WeeklyLedger:
 
 @transaction.atomic
 def save_entries(
-    *, ledger: WeeklyLedger, user, changes: dict[int, EntryInput], now: datetime | None = None
-) -> WeeklyLedger:
-    """Save what the reporter typed (a draft, or corrections of returned entries)."""
+    *, ledger: WeeklyLedger, user, changes: dict[int, EntryInput], now: datetime | None = None,
+    source: str = "",
+) -> WeeklyLedger:  # fmt: skip
+    """Save what the reporter typed (a draft, or corrections of returned entries); `source`
+    names where it came from in the entries' history (e.g. "Excel 导入")."""
     now = now or timezone.now()
     ledger = _ledger_for_update(ledger)
     if not is_unit_member(user, ledger.unit_id):
@@ -206,7 +205,8 @@ def save_entries(
             entry.value, entry.done_on = data.value, data.done_on
             for name in TEXT_FIELDS:
                 setattr(entry, name, getattr(data, name).strip())
-            entry.save()
+            reason = "退回后重新填报" if entry.review_status == Review.RETURNED else "填报"
+            save_entry(entry, user=user, reason=f"{source}{'：' if source else ''}{reason}")
     return ledger
 
 
@@ -262,9 +262,10 @@ def submit_ledger(*, ledger: WeeklyLedger, user, now: datetime | None = None) ->
         raise LedgerError("只能提交本单位的周帐。")
 
     if ledger.status == Status.RETURNED:
-        returned = ledger.entries.filter(review_status=Review.RETURNED)
         _check_complete(ledger)
-        returned.update(review_status=Review.PENDING)
+        for entry in ledger.entries.filter(review_status=Review.RETURNED):
+            entry.review_status = Review.PENDING
+            save_entry(entry, user=user, reason="退回后重新提交")
         refresh_status(ledger)
         return ledger
     if ledger.status != Status.DRAFT:
@@ -349,7 +350,7 @@ def refresh_status(ledger: WeeklyLedger) -> None:
 @transaction.atomic
 def reopen_ledger(*, unit, period: Period, user, until: datetime, reason: str) -> WeeklyLedger:
     """The office reopens a locked period for one unit, with a reason that is kept."""
-    if not user.has_role(Role.OFFICE):
+    if not acts_as_office(user):
         raise LedgerError("只有考核办可以重新开放帐期。")
     if not reason.strip():
         raise LedgerError("请填写重新开放的原因。")

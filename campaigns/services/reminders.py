@@ -15,6 +15,10 @@ from accounts.models import Unit
 from accounts.services import notify
 
 from ..models import AssessmentYear, Period, ReminderLog, Target, WeeklyLedger
+from ..workdays import is_working_day, previous_working_day
+
+# The working day before a deadline lies at most one holiday (≤ 9 days) earlier.
+REMINDER_HORIZON_DAYS = 14
 
 HANDED_IN = WeeklyLedger.HANDED_IN
 
@@ -47,22 +51,29 @@ def _notify_unit(unit: Unit, *, kind: str, title: str, body: str, period: Period
 
 
 def send_deadline_reminders(*, now: datetime | None = None) -> int:
-    """The day before and on the deadline day, remind units that have not handed in."""
+    """On the working day before the deadline day and on the deadline day, remind units
+    that have not handed in. Days are working days of China's calendar (campaigns.workdays):
+    nobody is reminded on a holiday, and a deadline after a holiday is announced on the
+    last working day before it. The deadline is the period's own (the office may move it)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
+    if not is_working_day(today):
+        return 0
     sent = 0
     periods = Period.objects.filter(
         year__status=AssessmentYear.Status.ACTIVE, deadline__gt=now
-    ).filter(deadline__lte=now + timedelta(days=2))
+    ).filter(deadline__lte=now + timedelta(days=REMINDER_HORIZON_DAYS))
     for period in periods:
-        deadline_day = timezone.localdate(period.deadline)
-        if today == deadline_day - timedelta(days=1):
-            kind, when = ReminderLog.Kind.DAY_BEFORE, "明天"
-        elif today == deadline_day:
+        deadline = timezone.localtime(period.deadline)
+        deadline_day = deadline.date()
+        if today == deadline_day:
             kind, when = ReminderLog.Kind.DEADLINE_DAY, "今天"
+        elif today >= period.starts_on and today == previous_working_day(deadline_day):
+            # Not before the week begins: Spring Festival's week is due after the holiday.
+            kind = ReminderLog.Kind.DAY_BEFORE
+            when = "明天" if deadline_day - today == timedelta(days=1) else f"{deadline:%m月%d日}"
         else:
             continue
-        deadline = timezone.localtime(period.deadline)
         for unit in _units_without_ledger(period):
             if _record_once(unit, period, kind):
                 _notify_unit(

@@ -7,12 +7,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.permissions import acts_as_office
 from accounts.roles import Role
 from accounts.services import notify
 
 from ..errors import LedgerError
 from ..models import Inspection, LedgerEntry, WeeklyLedger
-from .ledger import refresh_status
+from .ledger import refresh_status, save_entry
 
 Review = LedgerEntry.ReviewStatus
 HANDED_IN = WeeklyLedger.HANDED_IN
@@ -51,11 +52,15 @@ def _verify(entry: LedgerEntry, *, user, verified_value, comment: str, now: date
         raise LedgerError(f"「{entry.indicator.name}」核实值不能为负数。")
     if verified_value != entry.value and not comment.strip():
         raise LedgerError(f"「{entry.indicator.name}」核减或更正数值时须写明理由。")
+    corrected = verified_value != entry.value
     entry.review_status = Review.VERIFIED
     entry.verified_value = verified_value
     entry.reviewer, entry.reviewed_at = user, now
     entry.review_comment = comment.strip()
-    entry.save()
+    reason = f"核减：{comment.strip()}" if corrected else "核实"
+    if not corrected and comment.strip():
+        reason = f"核实：{comment.strip()}"
+    save_entry(entry, user=user, reason=reason)
 
 
 @transaction.atomic
@@ -100,7 +105,7 @@ def return_entry(*, entry: LedgerEntry, user, comment: str, now: datetime | None
     entry.reviewer, entry.reviewed_at = user, now
     entry.review_comment = comment.strip()
     entry.verified_value = None
-    entry.save()
+    save_entry(entry, user=user, reason=f"退回：{comment.strip()}")
     refresh_status(entry.ledger)
     ledger = entry.ledger
     notify(
@@ -119,7 +124,7 @@ def record_inspection(
     findings: str,
 ) -> Inspection:  # fmt: skip
     """Record an on-site check (实地查看), against an entry when there is one."""
-    if not user.has_role(Role.REVIEWER) and not user.has_role(Role.OFFICE):
+    if not user.has_role(Role.REVIEWER) and not acts_as_office(user):
         raise LedgerError("只有审核员或考核办可以记录实地查看。")
     if entry is not None:
         (entry,) = _locked_entries([entry.pk])  # the caller's copy may be stale
@@ -144,5 +149,5 @@ def record_inspection(
     )  # fmt: skip
     if entry is not None and not entry.checked_on_site:
         entry.checked_on_site = True
-        entry.save(update_fields=["checked_on_site"])
+        save_entry(entry, user=user, reason="实地查看", update_fields=["checked_on_site"])
     return inspection

@@ -16,7 +16,6 @@ What a cell may hold (also written on each template's 「说明」 sheet):
 """
 
 import re
-import zipfile
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,10 +25,9 @@ from io import BytesIO
 from types import SimpleNamespace
 
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
@@ -37,9 +35,24 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import Unit
 
 from ..errors import LedgerError
-from ..excel import safe_cell, write_safe
+from ..excel import append_safe, read_workbook, write_safe
+from ..figures import (
+    FULL_WIDTH,
+    FigureError,
+    FigureTooLarge,
+    TooManyPlaces,
+    limits_of,
+    parse_number,
+)
 from ..models import AssessmentYear, Indicator, Milestone, Target
-from .years import check_annual_value, check_milestones, default_milestones, set_target
+from .years import (
+    ANNUAL_VALUE,
+    FRACTION,
+    check_annual_value,
+    check_milestones,
+    default_milestones,
+    set_target,
+)
 
 INDICATOR_SHEET = "指标"
 TARGET_SHEET = "目标任务"
@@ -62,6 +75,7 @@ MILESTONE_HEADERS = ["单位", "指标", "日期", "比例"]
 YES, NO = "是", "否"
 MAX_ROWS = 5000  # far above a county's ~100 units or ~60 indicators; stops runaway sheets
 MAX_MESSAGES = 200
+POINTS = Indicator._meta.get_field("points")
 
 DIRECTIONS = {str(label): value for value, label in Indicator.Direction.choices}
 METHODS = {str(label): value for value, label in Indicator.Method.choices}
@@ -69,6 +83,10 @@ MEASURES = [value for value, _ in Indicator.Measure.choices]
 
 NO_CAMPAIGNS = "（尚未设置会战，请先在后台添加）"
 NOT_XLSX = "无法读取该文件：请上传 Excel 工作簿（.xlsx），建议使用本页下载的模板填写。"
+# The guarded reader's budget (campaigns.excel.check_archive): a county's filled-in templates
+# unpack to well under 1 MB (the bench's 2,000 indicators × 91 units to 1.4 MB; a city has ten
+# times the units), so 10 MB leaves room while a zip bomb is refused before it is unpacked.
+MAX_UNPACKED_BYTES = 10 * 1024 * 1024
 
 
 @dataclass
@@ -114,30 +132,38 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+class OutOfRange(CellError):
+    """A number with more whole digits than its field holds."""
 
 
-def _number(value, *, percent_ok: bool = False) -> Decimal | None:
-    """A cell's number (None: empty). Raises CellError for text that is not a plain number."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise NotANumber()
-    if isinstance(value, int | float | Decimal):
-        return Decimal(str(value))
-    text = _text(value)
-    if not text:
-        return None
-    if _PLAIN_NUMBER.fullmatch(text):
-        return Decimal(text)
+_GROUPED_NUMBER = re.compile(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
+
+
+def _number(value, field, *, percent_ok: bool = False) -> Decimal | None:
+    """A cell's number for the model DecimalField `field` (None: empty), read by the one figure
+    parser (campaigns.figures). NotANumber for what is not a number; OutOfRange or CellError
+    naming the limit for a number `field` cannot hold."""
+    max_digits, places = limits_of(field)
+    text = value.strip().translate(FULL_WIDTH) if isinstance(value, str) else ""
     if _GROUPED_NUMBER.fullmatch(text):
         raise NotANumber("，请去掉千位分隔符“,”")
-    if text.endswith(("%", "％")):
-        if percent_ok and _PLAIN_NUMBER.fullmatch(text[:-1].strip()):
-            return Decimal(text[:-1].strip()) / 100
-        raise NotANumber("，请不要带“%”")
-    raise NotANumber()
+    scale = 1
+    if text.endswith("%"):
+        if not percent_ok:
+            raise NotANumber("，请不要带“%”")
+        # "80%" is 0.8: the percent may have two places fewer than the field keeps.
+        value, scale, places = text[:-1].strip(), 100, places - 2
+    try:
+        number = parse_number(value, max_digits=max_digits, decimal_places=places, grouping=False)
+    except FigureTooLarge as error:
+        raise OutOfRange(str(error)) from None
+    except TooManyPlaces as error:
+        raise CellError(str(error)) from None
+    except FigureError:
+        raise NotANumber() from None
+    if number is None and scale != 1:
+        raise NotANumber()
+    return None if number is None else number / scale
 
 
 _DATE_TEXT = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
@@ -160,11 +186,6 @@ def _date(value) -> date | None:
         except ValueError:
             pass
     raise CellError("应为日期（如 2026-07-31）")
-
-
-def _places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
 class Collector:
@@ -194,17 +215,15 @@ class Collector:
 
 
 def _open(file):
-    """The workbook in read-only mode, or LedgerError for anything that is not an xlsx."""
+    """The workbook, read-only, for a `with` block, through the guarded reader: LedgerError for
+    anything that is not an xlsx, a zip bomb, hostile or malformed XML."""
     if isinstance(file, bytes | bytearray):
-        file = BytesIO(file)
-    if hasattr(file, "seek"):
-        file.seek(0)
-    try:
-        return load_workbook(file, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError):
-        raise LedgerError(NOT_XLSX) from None
-    except Exception:  # openpyxl raises assorted errors on damaged workbooks
-        raise LedgerError(NOT_XLSX) from None
+        content = bytes(file)
+    else:
+        if hasattr(file, "seek"):
+            file.seek(0)
+        content = file.read()  # the admin's form has capped the upload's size
+    return read_workbook(content, max_unpacked=MAX_UNPACKED_BYTES, unreadable=NOT_XLSX)
 
 
 def _sheet(workbook, name: str, template: str):
@@ -231,12 +250,19 @@ def _header_columns(header, expected, sheet, template) -> dict[str, int]:
     return index
 
 
-def _rows(sheet, *, min_row: int, sheet_name: str):
-    """(row number, values) of the non-empty rows from `min_row`, at most MAX_ROWS of them."""
-    for number, values in enumerate(sheet.iter_rows(min_row=min_row, values_only=True), min_row):
+def _rows(sheet, *, min_row: int, sheet_name: str, width: int):
+    """(row number, values) of the non-empty rows from `min_row`, at most MAX_ROWS of them.
+
+    Only the `width` columns the header names are read, and no further than one row past the
+    limit: one cell typed at XFD1048576 would otherwise make openpyxl hand over a million
+    rows of 16,384 empty cells each (hours of work for a 5 KB file).
+    """
+    last = MAX_ROWS + min_row
+    rows = sheet.iter_rows(min_row=min_row, max_row=last + 1, max_col=width, values_only=True)
+    for number, values in enumerate(rows, min_row):
         if all(_text(v) == "" for v in values):
             continue
-        if number > MAX_ROWS + min_row:
+        if number > last:
             raise LedgerError(f"工作表「{sheet_name}」超过 {MAX_ROWS} 行，请检查是否有多余内容。")
         yield number, values
 
@@ -287,7 +313,7 @@ def _options_sheet(workbook, columns: dict[str, list]) -> dict[str, str]:
     ranges = {}
     for number, (title, values) in enumerate(columns.items(), start=1):
         letter = get_column_letter(number)
-        sheet.cell(row=1, column=number, value=title)
+        write_safe(sheet, row=1, column=number, value=title)
         for row, value in enumerate(values, start=2):
             write_safe(sheet, row=row, column=number, value=value)
         last = max(2, len(values) + 1)
@@ -313,10 +339,10 @@ def _list_validation(sheet, formula: str, cells: str, prompt: str):
 
 def _help_sheet(workbook, lines: list[tuple[str, str]]):
     sheet = workbook.create_sheet(HELP_SHEET)
-    sheet.append(["项目", "说明"])
+    append_safe(sheet, ["项目", "说明"])
     _style_header(sheet[1])
     for item, text in lines:
-        sheet.append([safe_cell(item), safe_cell(text)])
+        append_safe(sheet, [item, text])
         sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(wrap_text=True)
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 90
@@ -355,7 +381,7 @@ def indicator_template(year: AssessmentYear) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = INDICATOR_SHEET
-    sheet.append(INDICATOR_HEADERS)
+    append_safe(sheet, INDICATOR_HEADERS)
     _style_header(sheet[1])
     for indicator in _year_indicators(year):
         row = [
@@ -369,7 +395,7 @@ def indicator_template(year: AssessmentYear) -> bytes:
             YES if indicator.cumulative else NO,
             indicator.description,
         ]
-        sheet.append([safe_cell(v) for v in row])
+        append_safe(sheet, row)
     widths = [16, 30, 10, 12, 8, 12, 26, 8, 50]
     for number, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
@@ -455,10 +481,11 @@ def target_template(year: AssessmentYear) -> bytes:
     sheet = workbook.active
     sheet.title = TARGET_SHEET
     first = 3  # indicators start in column C
-    sheet.append(["会战", None] + [safe_cell(i.campaign.name) for i in indicators])
-    sheet.append(["单位", "考核组别"] + [safe_cell(i.name) for i in indicators])
-    sheet.append(
-        ["计量单位", None] + [f"填“{YES}”" if i.is_milestone else i.measure for i in indicators]
+    append_safe(sheet, ["会战", None] + [i.campaign.name for i in indicators])
+    append_safe(sheet, ["单位", "考核组别"] + [i.name for i in indicators])
+    append_safe(
+        sheet,
+        ["计量单位", None] + [f"填“{YES}”" if i.is_milestone else i.measure for i in indicators],
     )
     # Merge each campaign's header across its indicators.
     start = first
@@ -477,7 +504,7 @@ def target_template(year: AssessmentYear) -> bytes:
     _style_header(sheet[3], fill=SUBHEADER_FILL, font=Font(italic=True))
 
     for unit in units:
-        row = [safe_cell(unit.name), safe_cell(unit.group.name)]
+        row = [unit.name, unit.group.name]
         for indicator in indicators:
             target = targets.get((unit.pk, indicator.pk))
             if target is None:
@@ -486,7 +513,7 @@ def target_template(year: AssessmentYear) -> bytes:
                 row.append(YES)
             else:
                 row.append(_excel_number(target.annual_value))
-        sheet.append(row)
+        append_safe(sheet, row)
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 14
     for position in range(len(indicators)):
@@ -519,7 +546,7 @@ def target_template(year: AssessmentYear) -> bytes:
         validation.add(cells)
 
     milestones = workbook.create_sheet(MILESTONE_SHEET)
-    milestones.append(MILESTONE_HEADERS)
+    append_safe(milestones, MILESTONE_HEADERS)
     _style_header(milestones[1])
     defaults = default_milestones(year=year.year)
     by_id = {i.pk: i for i in indicators}
@@ -531,13 +558,9 @@ def target_template(year: AssessmentYear) -> bytes:
         if own == defaults or unit_id not in unit_by_id:
             continue
         for due, fraction in own:
-            milestones.append(
-                [
-                    safe_cell(unit_by_id[unit_id].name),
-                    safe_cell(by_id[indicator_id].name),
-                    due,
-                    float(fraction),
-                ]
+            append_safe(
+                milestones,
+                [unit_by_id[unit_id].name, by_id[indicator_id].name, due, float(fraction)],
             )
             milestones.cell(row=milestones.max_row, column=3).number_format = "yyyy-mm-dd"
             milestones.cell(row=milestones.max_row, column=4).number_format = "0.00%"
@@ -623,11 +646,8 @@ def target_template(year: AssessmentYear) -> bytes:
 @transaction.atomic
 def import_indicators(*, year: AssessmentYear, file, user) -> ImportResult:
     """Create or update the year's indicators from the 「指标」 sheet; all or nothing."""
-    workbook = _open(file)
-    try:
+    with _open(file) as workbook:
         specs = _read_indicators(year, workbook)
-    finally:
-        workbook.close()
 
     result = ImportResult()
     existing = {(i.campaign_id, i.name): i for i in _year_indicators(year)}
@@ -670,7 +690,8 @@ def _read_indicators(year: AssessmentYear, workbook) -> list[dict]:
     errors = Collector()
     specs, seen = [], {}
 
-    for number, values in _rows(sheet, min_row=2, sheet_name=sheet_name):
+    width = max(columns.values()) + 1
+    for number, values in _rows(sheet, min_row=2, sheet_name=sheet_name, width=width):
 
         def raw(column, values=values):
             return _cell(values, columns[column])
@@ -715,13 +736,9 @@ def _read_indicators(year: AssessmentYear, workbook) -> list[dict]:
         spec["direction"] = direction
 
         try:
-            points = _number(raw("分值"))
+            points = _number(raw("分值"), POINTS)
             if points is None or points < 0:
                 raise NotANumber()
-            if _places(points) > 2:
-                raise CellError("最多2位小数")
-            if points >= 10000:
-                raise CellError("应小于10000")
             spec["points"] = points
         except NotANumber as problem:
             bad("分值", "应为不小于0的数字" + problem.hint)
@@ -789,11 +806,8 @@ class _TargetCell:
 @transaction.atomic
 def import_targets(*, year: AssessmentYear, file, user) -> ImportResult:
     """Create or update targets and their milestones from the template; all or nothing."""
-    workbook = _open(file)
-    try:
+    with _open(file) as workbook:
         cells, custom = _read_targets(year, workbook)
-    finally:
-        workbook.close()
 
     existing = {
         (t.unit_id, t.indicator_id): t
@@ -921,7 +935,8 @@ def _read_targets(year: AssessmentYear, workbook):
     cells: list[_TargetCell] = []
     carried: set[tuple[int, int]] = set()
     seen_units: dict[int, int] = {}
-    for number, values in _rows(sheet, min_row=4, sheet_name=sheet_name):
+    width = max(columns, default=0) + 1  # column A (单位) and the indicators' columns
+    for number, values in _rows(sheet, min_row=4, sheet_name=sheet_name, width=width):
         unit_name = _text(_cell(values, 0))
         unit = units.get(unit_name)
         if unit is None:
@@ -963,9 +978,12 @@ def _read_targets(year: AssessmentYear, workbook):
                     else "应为大于0的数字"
                 )
                 try:
-                    value = _number(raw)
+                    value = _number(raw, ANNUAL_VALUE)
                 except NotANumber as problem:
                     errors.bad(sheet_name, number, column, expected + problem.hint, raw)
+                    continue
+                except CellError as problem:
+                    errors.bad(sheet_name, number, column, str(problem), raw)
                     continue
                 problem = check_annual_value(indicator, value)
                 if problem:
@@ -998,7 +1016,8 @@ def _read_milestones(year, workbook, units, indicators, targets, errors: Collect
     groups: dict[tuple[int, int], list] = defaultdict(list)
     first_row: dict[tuple[int, int], int] = {}
     labels: dict[tuple[int, int], str] = {}
-    for number, values in _rows(sheet, min_row=2, sheet_name=sheet_name):
+    width = max(columns.values()) + 1
+    for number, values in _rows(sheet, min_row=2, sheet_name=sheet_name, width=width):
 
         def raw(column, values=values):
             return _cell(values, columns[column])
@@ -1023,13 +1042,11 @@ def _read_milestones(year, workbook, units, indicators, targets, errors: Collect
             errors.bad(sheet_name, number, "日期", str(problem), raw("日期"))
             ok = False
         try:
-            fraction = _number(raw("比例"), percent_ok=True)
+            fraction = _number(raw("比例"), FRACTION, percent_ok=True)
             if fraction is None or not 0 <= fraction <= 1:
                 raise NotANumber()
-            if _places(fraction) > 4:
-                raise CellError("最多4位小数（即0.01%）")
-        except NotANumber as problem:
-            expected = "应为0到1之间的数字（如 0.8 或 80%）" + problem.hint
+        except (NotANumber, OutOfRange) as problem:
+            expected = "应为0到1之间的数字（如 0.8 或 80%）" + getattr(problem, "hint", "")
             errors.bad(sheet_name, number, "比例", expected, raw("比例"))
             ok = False
         except CellError as problem:

@@ -7,7 +7,7 @@ save a row only when a value differs, so re-running them adds nothing to the cha
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -15,11 +15,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.permissions import acts_as_office
+
 from ..errors import LedgerError
+from ..figures import FigureError, check_limits, limits_of, parse_figure
 from ..models import AssessmentYear, Indicator, Milestone, Period, Target
+from ..workdays import Calendar, load_holidays, weekly_deadline_day
 
 QUARTER_FRACTIONS = (Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), Decimal("1"))
-FIGURE_PLACES = 4  # decimal places of FIGURE fields (annual_value) and of Milestone.fraction
+REASON_LENGTH = 100  # simple-history's change reason column
+ANNUAL_VALUE = Target._meta.get_field("annual_value")
+FRACTION = Milestone._meta.get_field("fraction")
 
 
 def iso_weeks_in(year: int) -> int:
@@ -27,23 +33,33 @@ def iso_weeks_in(year: int) -> int:
     return date(year, 12, 28).isocalendar().week
 
 
-def _week_rule(year: AssessmentYear, monday: date) -> tuple[datetime, datetime]:
-    """The deadline and lock time of the week starting `monday` under the year's rule."""
+def _week_rule(
+    year: AssessmentYear, monday: date, calendar: Calendar | None = None
+) -> tuple[datetime, datetime]:
+    """The deadline and lock time of the week starting `monday` under the year's rule; a
+    deadline falling on a holiday moves to a working day (workdays.weekly_deadline_day)."""
     zone = ZoneInfo(settings.TIME_ZONE)
-    day = monday + timedelta(days=year.deadline_weekday)
+    day = weekly_deadline_day(monday, year.deadline_weekday, calendar)
     deadline = datetime.combine(day, year.deadline_time, tzinfo=zone)
     return deadline, deadline + timedelta(days=year.lock_after_days)
 
 
 @transaction.atomic
-def generate_periods(*, year: AssessmentYear) -> list[Period]:
+def generate_periods(*, year: AssessmentYear, now: datetime | None = None) -> list[Period]:
     """One period per ISO week of ISO year `year.year`; idempotent.
 
-    Existing periods are brought to the year's current deadline rule, missing ones are
-    created. A period beyond the last week (possible only if the year number was changed) is
+    Missing periods are created and future ones brought to the year's current deadline rule
+    and holidays. A period whose deadline has passed is never changed here — that would
+    re-judge handed-in weeks as late or on time; change_period_deadline does it, with a
+    reason. A period beyond the last week (possible only if the year number was changed) is
     deleted when it has no ledgers; one with ledgers makes the whole call fail.
     """
+    now = now or timezone.now()
+    # An ISO year's weeks touch the last days of the year before and the first of the next.
+    for number in (year.year - 1, year.year, year.year + 1):
+        load_holidays(year=number)
     weeks = iso_weeks_in(year.year)
+    calendar = Calendar(date(year.year - 1, 12, 1), date(year.year + 1, 2, 28))
     existing = {p.iso_week: p for p in Period.objects.select_for_update().filter(year=year)}
     stray = [p for week, p in existing.items() if week > weeks]
     with_ledgers = [p for p in stray if p.ledgers.exists()]
@@ -57,7 +73,7 @@ def generate_periods(*, year: AssessmentYear) -> list[Period]:
     periods = []
     for week in range(1, weeks + 1):
         monday = date.fromisocalendar(year.year, week, 1)
-        deadline, locks_at = _week_rule(year, monday)
+        deadline, locks_at = _week_rule(year, monday, calendar)
         values = {
             "starts_on": monday,
             "ends_on": monday + timedelta(days=6),
@@ -67,14 +83,65 @@ def generate_periods(*, year: AssessmentYear) -> list[Period]:
             "locks_at": locks_at,
         }
         period = existing.get(week) or Period(year=year, iso_week=week)
+        same_week = period.pk is not None and period.starts_on == monday
+        if same_week and (period.deadline <= now or period.deadline_set_by_office):
+            periods.append(period)
+            continue
         changed = [name for name, value in values.items() if getattr(period, name) != value]
         if period.pk is None or changed:
             for name, value in values.items():
                 setattr(period, name, value)
             period.full_clean()
+            period._change_reason = "按截止规则生成" if period.pk is None else "按截止规则更新"
             period.save()
         periods.append(period)
     return periods
+
+
+@transaction.atomic
+def change_period_deadline(
+    *, period: Period, deadline: datetime, reason: str, user, now: datetime | None = None
+) -> Period:
+    """The office moves one week's deadline (and its lock time, keeping the gap), with a
+    reason kept in the period's history. The only way a past deadline changes: every ledger
+    of the week is judged on time or late against the new deadline from then on. Refused
+    once the week's quarter is published: the published result froze its punctuality.
+    `now` is taken for the services' common signature; the history records the real time."""
+    from scoring.models import QuarterlyEvaluation  # scoring builds on campaigns, not back
+
+    now = now or timezone.now()
+    if not acts_as_office(user):
+        raise LedgerError("只有考核办可以修改帐期截止时间。")
+    reason = (reason or "").strip()
+    errors = []
+    if not reason:
+        errors.append("请填写修改原因。")
+    elif len(reason) > REASON_LENGTH:
+        errors.append(f"修改原因最多{REASON_LENGTH}字。")
+    if deadline is None or timezone.is_naive(deadline):
+        errors.append("请填写完整的截止日期和时间。")
+    elif timezone.localdate(deadline) < period.starts_on:
+        errors.append(f"截止时间不能早于{period}的开始日期{period.starts_on:%Y-%m-%d}。")
+    if errors:
+        raise LedgerError(errors)
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    published = QuarterlyEvaluation.objects.filter(
+        year_id=period.year_id,
+        quarter=period.quarter,
+        status=QuarterlyEvaluation.Status.PUBLISHED,
+    )
+    if published.exists():
+        raise LedgerError(f"第{period.quarter}季度考评已发布，不能再修改{period}的截止时间。")
+    if deadline == period.deadline:
+        raise LedgerError("新的截止时间与原截止时间相同。")
+    period.locks_at = deadline + (period.locks_at - period.deadline)
+    period.deadline = deadline
+    period.deadline_set_by_office = True
+    period.full_clean()
+    period._change_reason = reason
+    period._history_user = user
+    period.save()
+    return period
 
 
 def current_period(*, year: AssessmentYear, now: datetime) -> Period | None:
@@ -89,19 +156,21 @@ def default_milestones(*, year: int) -> list[tuple[date, Decimal]]:
     return list(zip(ends, QUARTER_FRACTIONS, strict=True))
 
 
-def _as_decimal(value) -> Decimal | None:
-    if value is None or isinstance(value, Decimal):
-        return value
+def _as_decimal(value, field, what: str) -> Decimal | None:
+    """`value` (text, number or None) read by the one figure parser for the model `field`."""
     try:
-        # str() first: a float such as 0.1 becomes Decimal("0.1"), not its binary expansion.
-        return Decimal(str(value))
-    except InvalidOperation:
-        raise LedgerError(f"“{value}”不是数字。") from None
+        return parse_figure(value, field)
+    except FigureError as error:
+        raise LedgerError(f"{what}：{error}。") from None
 
 
-def _places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+def _limit_problem(value: Decimal, field) -> str | None:
+    max_digits, decimal_places = limits_of(field)
+    try:
+        check_limits(value, max_digits=max_digits, decimal_places=decimal_places)
+    except FigureError as error:
+        return str(error)
+    return None
 
 
 def check_annual_value(indicator: Indicator, value: Decimal | None) -> str | None:
@@ -119,11 +188,8 @@ def check_annual_value(indicator: Indicator, value: Decimal | None) -> str | Non
     elif value <= 0:
         # A higher-better T <= 0 is never scored (rule 2), so such a target is a typo.
         return "越高越好的指标，年度目标值应大于0。"
-    if _places(value) > FIGURE_PLACES:
-        return f"年度目标值最多{FIGURE_PLACES}位小数。"
-    if abs(value) >= Decimal(10) ** (18 - FIGURE_PLACES):
-        return "年度目标值过大。"
-    return None
+    problem = _limit_problem(value, ANNUAL_VALUE)
+    return f"年度目标值{problem}。" if problem else None
 
 
 def check_milestones(year: int, milestones: Iterable[tuple[date, Decimal]]) -> list[str]:
@@ -144,8 +210,8 @@ def check_milestones(year: int, milestones: Iterable[tuple[date, Decimal]]) -> l
         seen.add(due)
         if fraction is None or not fraction.is_finite() or not 0 <= fraction <= 1:
             errors.append(f"时间节点{due:%Y-%m-%d}的比例应在0到1之间，实际为{fraction}。")
-        elif _places(fraction) > FIGURE_PLACES:
-            errors.append(f"时间节点{due:%Y-%m-%d}的比例最多{FIGURE_PLACES}位小数。")
+        elif problem := _limit_problem(fraction, FRACTION):
+            errors.append(f"时间节点{due:%Y-%m-%d}的比例{problem}。")
     if errors:
         return errors
     ordered = sorted(items)
@@ -194,7 +260,7 @@ def set_target(
     any) the default quarter milestones; a list replaces them all (it may not be empty: a
     target without milestones would never be scored).
     """
-    value = _as_decimal(annual_value)
+    value = _as_decimal(annual_value, ANNUAL_VALUE, f"{unit} · {indicator}：年度目标值")
     errors = []
     problem = check_annual_value(indicator, value)
     if problem:
@@ -202,7 +268,10 @@ def set_target(
     year = indicator.campaign.year.year
     wanted = None
     if milestones is not None:
-        wanted = [(due, _as_decimal(fraction)) for due, fraction in milestones]
+        wanted = [
+            (due, _as_decimal(fraction, FRACTION, f"{unit} · {indicator}：时间节点{due}的比例"))
+            for due, fraction in milestones
+        ]
         errors += check_milestones(year, wanted)
     if errors:
         raise LedgerError([f"{unit} · {indicator}：{e}" for e in errors])

@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
+from jiaozhang.downloads import uploaded_file_response
 
 from ..errors import LedgerError
 from ..selectors import entries_visible_to, evidence_visible_to
@@ -53,10 +54,4 @@ def download(request, evidence_id, thumbnail=False):
     stored = evidence.thumbnail if thumbnail else evidence.file
     if not stored:
         raise Http404("没有缩略图。")
-    content_type = "application/pdf" if evidence.kind == "pdf" else f"image/{evidence.extension}"
-    if thumbnail or evidence.extension == "jpg":
-        content_type = "image/jpeg"
-    response = FileResponse(stored.open("rb"), content_type=content_type)
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return uploaded_file_response(stored, filename=evidence.original_name)

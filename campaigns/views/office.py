@@ -1,7 +1,6 @@
 """The evaluation office's pages: the completeness matrix, reopening, an entry's history."""
 
 from collections import Counter
-from itertools import pairwise
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -11,9 +10,10 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from accounts.permissions import role_required
+from accounts.permissions import acts_as_office, role_required
 from accounts.roles import Role
 from accounts.selectors import ranking_groups_visible_to, units_visible_to
+from jiaozhang.ids import id_param
 
 from ..errors import LedgerError
 from ..exports import completeness_workbook
@@ -22,6 +22,7 @@ from ..selectors import (
     completeness_matrix,
     current_year,
     entries_visible_to,
+    entry_history_rows,
     ledger_rows,
     ledgers_visible_to,
     periods_visible_to,
@@ -33,8 +34,7 @@ def _matrix(request):
     year = current_year()
     if year is None:
         return None, None, None
-    group = request.GET.get("group", "")
-    group_id = int(group) if group.isdigit() else None
+    group_id = id_param(request.GET, "group")
     today = timezone.localdate()
     periods = year.periods.filter(starts_on__lte=today).order_by("iso_week")
     return year, group_id, completeness_matrix(request.user, year=year, group_id=group_id,
@@ -48,7 +48,7 @@ def completeness(request):
         return render(request, "campaigns/no_period.html", {"year": None})
     periods, rows = matrix
     totals = Counter(label for _, cells in rows for _period, _code, label in cells)
-    is_office = request.user.has_role(Role.OFFICE)
+    is_office = acts_as_office(request.user)
     return render(
         request,
         "campaigns/completeness.html",
@@ -134,19 +134,15 @@ def reopen(request, unit_id, period_id):
 
 @role_required(Role.OFFICE)
 def entry_history(request, entry_id):
-    entry = get_object_or_404(entries_visible_to(request.user), pk=entry_id)
-    records = list(entry.history.select_related("history_user").order_by("history_date"))
-    changes = []
-    for older, newer in pairwise(records):
-        delta = newer.diff_against(older)
-        changes.append((newer, [(c.field, c.old, c.new) for c in delta.changes]))
-    labels = {f.name: f.verbose_name for f in entry._meta.fields}
+    entries = entries_visible_to(request.user)
+    entry = get_object_or_404(
+        entries.select_related("ledger__unit", "ledger__period", "indicator"), pk=entry_id
+    )
     return render(
         request,
         "campaigns/entry_history.html",
-        {"entry": entry, "first": records[0] if records else None, "changes": changes,
-         "labels": labels},
-    )  # fmt: skip
+        {"entry": entry, "rows": entry_history_rows(entry)},
+    )
 
 
 @role_required(Role.OFFICE, Role.LEADER)
@@ -162,6 +158,6 @@ def ledger_view(request, unit_id, period_id):
             "ledger": ledger,
             "rows": ledger_rows(ledger, editable_ids=set()),
             "reopenings": ledger.reopenings.select_related("reopened_by"),
-            "is_office": request.user.has_role(Role.OFFICE),
+            "is_office": acts_as_office(request.user),
         },
     )

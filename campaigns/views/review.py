@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.selectors import units_visible_to
+from jiaozhang.ids import id_list, id_param
 
 from ..errors import LedgerError
 from ..flag_data import flags_for_entries
@@ -23,17 +24,13 @@ PAGE_SIZE = 50
 
 
 def _filters(request):
-    def number(name):
-        value = request.GET.get(name, "")
-        return int(value) if value.isdigit() else None
-
     status = request.GET.get("status", LedgerEntry.ReviewStatus.PENDING)
     if status not in LedgerEntry.ReviewStatus.values and status != "all":
         status = LedgerEntry.ReviewStatus.PENDING
     return {
-        "period_id": number("period"),
-        "unit_id": number("unit"),
-        "campaign_id": number("campaign"),
+        "period_id": id_param(request.GET, "period"),
+        "unit_id": id_param(request.GET, "unit"),
+        "campaign_id": id_param(request.GET, "campaign"),
         "status": None if status == "all" else status,
     }
 
@@ -75,7 +72,7 @@ def _back(request):
 @require_POST
 @role_required(Role.REVIEWER)
 def verify(request):
-    ids = [int(i) for i in request.POST.getlist("entry") if i.isdigit()]
+    ids = id_list(request.POST, "entry")
     if not ids:
         messages.warning(request, "请先勾选要核实的条目。")
         return _back(request)

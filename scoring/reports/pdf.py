@@ -26,8 +26,10 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from accounts.models import Unit
+from accounts.permissions import acts_as_office
 from accounts.roles import Role
 from campaigns.models import AssessmentYear, Indicator, LedgerEntry, Target, WeeklyLedger
+from jiaozhang.ids import as_id
 
 from ..models import (
     Adjustment,
@@ -129,14 +131,11 @@ def safe_filename(name: str) -> str:
 
 
 def _int(params: dict, key: str) -> int | None:
-    try:
-        return int(params.get(key))
-    except (TypeError, ValueError):
-        return None
+    # Params come from requests: only an id the database can hold is one.
+    return as_id(params.get(key))
 
 
-def _office(user) -> bool:
-    return user.is_superuser or user.has_role(Role.OFFICE)
+_office = acts_as_office
 
 
 DIGITS = "零一二三四五六七八九"
@@ -206,10 +205,9 @@ def quarter_notice_context(evaluation: QuarterlyEvaluation) -> dict:
     version = evaluation.current_version
     scores = _ranked_scores(version.pk)
     groups = _by_group(scores)
+    # The vetoes the version was computed with (frozen with it), not today's rows.
     vetoes = list(
-        Veto.objects.filter(
-            year=evaluation.year, quarter=evaluation.quarter, approved_by__isnull=False
-        ).select_related("unit")
+        Veto.objects.filter(pk__in=[item["id"] for item in version.vetoes]).select_related("unit")
     )
     published = evaluation.status == Status.PUBLISHED
     issued_on = timezone.localdate(evaluation.published_at) if published else timezone.localdate()
@@ -338,7 +336,7 @@ def campaign_trends(unit_id: int, year: AssessmentYear, last_week: int) -> list[
 
 
 def scorecard_context(evaluation: QuarterlyEvaluation, unit_id: int) -> dict:
-    score = UnitScore.objects.select_related("unit", "group").get(
+    score = UnitScore.objects.select_related("unit", "group", "version").get(
         version_id=evaluation.current_version_id, unit_id=unit_id
     )
     items = list(
@@ -357,17 +355,12 @@ def scorecard_context(evaluation: QuarterlyEvaluation, unit_id: int) -> dict:
         "score": score,
         "items": items,
         "trends": campaign_trends(unit_id, evaluation.year, last_week),
+        # The adjustments and vetoes the version was computed with (frozen with it).
         "adjustments": Adjustment.objects.filter(
-            unit_id=unit_id,
-            year=evaluation.year,
-            quarter=evaluation.quarter,
-            approved_by__isnull=False,
+            unit_id=unit_id, pk__in=[item["id"] for item in score.version.adjustments]
         ),
         "vetoes": Veto.objects.filter(
-            unit_id=unit_id,
-            year=evaluation.year,
-            quarter=evaluation.quarter,
-            approved_by__isnull=False,
+            unit_id=unit_id, pk__in=[item["id"] for item in score.version.vetoes]
         ),
         "file_entries": FileEntry.objects.filter(
             unit_id=unit_id, year=evaluation.year, quarter=evaluation.quarter

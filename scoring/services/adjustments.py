@@ -1,16 +1,19 @@
 """Adjustments (加减分) and vetoes (一票否决/否优): one office user enters, another approves."""
 
-from decimal import Decimal
-
 from django.db import transaction
 from django.utils import timezone
+
+from campaigns.figures import FigureError, parse_figure
 
 from ..errors import ScoringError
 from ..models import Adjustment, QuarterlyEvaluation, Veto
 from .evaluations import _require_office, rules_for
+from .uploads import evidence_refusals
 
 
 def _quarter_open(year, quarter) -> None:
+    if quarter not in (1, 2, 3, 4):  # the database refuses it too (quarter_1_to_4)
+        raise ScoringError("季度只能是 1–4。")
     published = QuarterlyEvaluation.objects.filter(
         year=year, quarter=quarter, status=QuarterlyEvaluation.Status.PUBLISHED
     ).exists()
@@ -25,7 +28,12 @@ def enter_adjustment(
     """Record a bonus (positive) or penalty (negative); it counts once another user approves."""
     _require_office(user)
     _quarter_open(year, quarter)
-    points = Decimal(str(points))
+    try:
+        points = parse_figure(points, Adjustment._meta.get_field("points"))
+    except FigureError as error:
+        raise ScoringError(f"加减分分值：{error}。") from None
+    if points is None:
+        raise ScoringError("请填写加减分分值。")
     rules = rules_for(year)
     errors = []
     if points == 0:
@@ -38,6 +46,7 @@ def enter_adjustment(
         errors.append("请填写加减分事由。")
     if kind not in Adjustment.Kind.values:
         errors.append("加减分类别无效。")
+    errors += evidence_refusals(evidence, what="依据材料")
     if errors:
         raise ScoringError(errors)
     adjustment = Adjustment(
@@ -77,6 +86,8 @@ def enter_veto(*, unit, year, quarter: int, kind: str, reason: str, user, eviden
         raise ScoringError("类别只能是一票否决或一票否优。")
     if not reason.strip():
         raise ScoringError("请填写事由。")
+    if refusals := evidence_refusals(evidence, what="依据材料"):
+        raise ScoringError(refusals)
     veto = Veto(unit=unit, year=year, quarter=quarter, kind=kind, reason=reason.strip(),
                 entered_by=user)  # fmt: skip
     if evidence:

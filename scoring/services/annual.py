@@ -4,8 +4,10 @@ of the merit-and-fault file (绩误档案).
 What goes into a unit's year, and why:
 - Quarter totals come from the current version of each *published* quarter only: a quarter
   still in its appeal window may change, and the annual result must be explainable from what
-  units have already seen. A unit absent from a published quarter (or not scored in it) has
-  None there, and rule 12 rescales the remaining weights.
+  units have already seen. So the year is computed only once every quarter is published or
+  recorded by the office as not evaluated (SkippedQuarter, with its reason). A unit absent
+  from a published quarter (or not scored in it) has None there, and rule 12 rescales the
+  remaining weights.
 - File points: only entries with counts_for_year (the office's hand entries; the model refuses
   the flag on every other source, since quarterly adjustments and timeliness are already inside
   the quarter totals).
@@ -19,7 +21,7 @@ them, like a quarter's. Loading is a fixed number of queries whatever the number
 
 from collections import defaultdict
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,6 +32,7 @@ from django.utils import timezone
 from accounts.models import Unit, User
 from accounts.roles import Role
 from accounts.services import notify
+from campaigns.figures import FigureError, parse_figure
 from campaigns.models import AssessmentYear, Period
 
 from .. import engine
@@ -42,7 +45,8 @@ from ..models import (
     UnitScore,
     Veto,
 )
-from .evaluations import _require_office, rules_for
+from .evaluations import _require_office, rules_for, unsettled_quarters
+from .uploads import evidence_refusals
 
 Status = AnnualEvaluation.Status
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
@@ -99,6 +103,13 @@ def compute_year(*, year: AssessmentYear, user, now: datetime | None = None) -> 
     annual = AnnualEvaluation.objects.select_for_update().get(year=year)
     if annual.status == Status.PUBLISHED:
         raise ScoringError("年度实绩评定已发布，结果已冻结，不能重新计算。")
+    unsettled = unsettled_quarters(year, (1, 2, 3, 4))
+    if unsettled:
+        names = "、".join(f"第{q}季度" for q in unsettled)
+        raise ScoringError(
+            f"{names}考评尚未发布，也未登记为不考评，不能进行年度实绩评定。"
+            "请先发布各季度考评，或由考核办登记不考评的季度及原因。"
+        )
     inputs = annual_inputs(year)
     by_unit = {unit.unit_id: unit for unit in inputs}
     result = engine.evaluate_year(inputs, rules=rules_for(year).as_engine_rules())
@@ -217,9 +228,9 @@ def add_file_entry(
     if not description:
         errors.append("请填写事项说明。")
     try:
-        points = Decimal(str(points if points not in (None, "") else 0))
-    except InvalidOperation:
-        errors.append("分值须为数字。")
+        points = parse_figure(points, FileEntry._meta.get_field("points")) or Decimal(0)
+    except FigureError as error:
+        errors.append(f"分值：{error}。")
         points = Decimal(0)
     if merit and points < 0:
         errors.append("“绩”的分值不能为负数。")
@@ -239,8 +250,7 @@ def add_file_entry(
         and AnnualEvaluation.objects.filter(year=year, status=Status.PUBLISHED).exists()
     ):
         errors.append("年度实绩评定已发布，新录入的事项不能再计入年度得分。")
-    if evidence is not None and evidence.size > MAX_EVIDENCE_BYTES:
-        errors.append("依据材料过大，单个文件不能超过 20 MB。")
+    errors += evidence_refusals(evidence, what="依据材料", limit=MAX_EVIDENCE_BYTES)
     if errors:
         raise ScoringError(errors)
     entry = FileEntry(

@@ -1,16 +1,27 @@
 """Appeals (申诉) during the window, and the office's decision on them."""
 
-from decimal import Decimal
-
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role
+from campaigns.figures import FigureError, parse_figure
 from campaigns.models import LedgerEntry
+from campaigns.services.ledger import save_entry
 
 from ..errors import ScoringError
 from ..models import Appeal, EvaluationVersion, QuarterlyEvaluation
 from .evaluations import _require_office, compute_quarter
+from .uploads import evidence_refusals
+
+APPEAL_EVIDENCE_BYTES = 10 * 1024 * 1024
+
+
+def _figure(value, field_name: str, what: str):
+    """A figure of the appeal, read by the one figure parser against the Appeal field."""
+    try:
+        return parse_figure(value, Appeal._meta.get_field(field_name))
+    except FigureError as error:
+        raise ScoringError(f"{what}：{error}。") from None
 
 
 @transaction.atomic
@@ -36,9 +47,15 @@ def file_appeal(
         raise ScoringError("本单位在本季度考评中没有该指标，不能申诉。")
     if not claim.strip():
         raise ScoringError("请写明申诉理由。")
+    if refusals := evidence_refusals(evidence, limit=APPEAL_EVIDENCE_BYTES):
+        raise ScoringError(refusals)
+    if version.appeals.filter(
+        unit_id=user.unit_id, indicator=indicator, status=Appeal.Status.PENDING
+    ).exists():  # the database refuses it too (appeal_one_pending_per_indicator)
+        raise ScoringError("本单位已就该指标提出申诉，尚未处理，不能重复申诉。")
     appeal = Appeal(
         version=version, unit_id=user.unit_id, indicator=indicator, claim=claim.strip(),
-        claimed_value=Decimal(str(claimed_value)) if claimed_value not in (None, "") else None,
+        claimed_value=_figure(claimed_value, "claimed_value", "主张数值"),
         filed_by=user,
     )  # fmt: skip
     if evidence:
@@ -76,7 +93,7 @@ def decide_appeal(
         return None
     if corrected_value in (None, ""):
         raise ScoringError("采纳申诉须填写更正后的数值。")
-    corrected = Decimal(str(corrected_value))
+    corrected = _figure(corrected_value, "corrected_value", "更正后的数值")
     if corrected < 0:
         raise ScoringError("更正后的数值不能为负数。")
     item = appeal.version.unit_scores.get(unit=appeal.unit).indicator_scores.get(
@@ -87,7 +104,7 @@ def decide_appeal(
     entry = LedgerEntry.objects.select_for_update().get(pk=item.entry_id)
     entry.verified_value = corrected
     entry.review_comment = f"申诉采纳（{user.full_name}）：{decision.strip()}"
-    entry.save()
+    save_entry(entry, user=user, reason=f"申诉更正：{decision.strip()}")
     appeal.status = Appeal.Status.UPHELD
     appeal.corrected_value = corrected
     appeal.save()

@@ -5,7 +5,8 @@ writes the merit-and-fault file in the same transaction, so two office users pre
 "publish" at once produce exactly one publication.
 """
 
-from datetime import datetime, timedelta
+from dataclasses import fields
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,9 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import acts_as_office
 from accounts.roles import Role
 from accounts.services import notify
 from campaigns.models import AssessmentYear
+from campaigns.workdays import add_working_days
 
 from .. import engine
 from ..errors import NeedsConfirmation, ScoringError
@@ -26,10 +29,11 @@ from ..models import (
     IndicatorScore,
     QuarterlyEvaluation,
     ScoringRules,
+    SkippedQuarter,
     UnitScore,
     Veto,
 )
-from .loading import load_quarter
+from .loading import decision_snapshot, load_quarter
 
 Status = QuarterlyEvaluation.Status
 
@@ -49,18 +53,8 @@ def rules_for(year: AssessmentYear) -> ScoringRules:
 
 
 def _require_office(user) -> None:
-    if not user.has_role(Role.OFFICE):
+    if not acts_as_office(user):
         raise ScoringError("只有考核办可以进行此操作。")
-
-
-def add_working_days(start: datetime, days: int) -> datetime:
-    """`days` working days (Monday–Friday) after `start`; public holidays are not modelled."""
-    moment = start
-    while days > 0:
-        moment += timedelta(days=1)
-        if moment.weekday() < 5:
-            days -= 1
-    return moment
 
 
 def open_evaluation(*, year: AssessmentYear, quarter: int) -> QuarterlyEvaluation:
@@ -68,6 +62,69 @@ def open_evaluation(*, year: AssessmentYear, quarter: int) -> QuarterlyEvaluatio
         raise ScoringError("季度只能是 1–4。")
     evaluation, _ = QuarterlyEvaluation.objects.get_or_create(year=year, quarter=quarter)
     return evaluation
+
+
+def unsettled_quarters(year: AssessmentYear, quarters) -> list[int]:
+    """Of `quarters`, those neither published nor recorded as not evaluated (in order)."""
+    settled = set(
+        QuarterlyEvaluation.objects.filter(
+            year=year, quarter__in=quarters, status=Status.PUBLISHED
+        ).values_list("quarter", flat=True)
+    ) | set(
+        SkippedQuarter.objects.filter(year=year, quarter__in=quarters).values_list(
+            "quarter", flat=True
+        )
+    )
+    return [q for q in sorted(quarters) if q not in settled]
+
+
+def _require_earlier_quarters(evaluation: QuarterlyEvaluation) -> None:
+    """Quarters are published in order, so 较上季度 always has the previous quarter to read."""
+    missing = unsettled_quarters(evaluation.year, range(1, evaluation.quarter))
+    if missing:
+        names = "、".join(f"第{q}季度" for q in missing)
+        raise ScoringError(
+            f"季度考评须按顺序发布：{names}考评尚未发布（也未登记为不考评），"
+            f"请先发布后再发布第{evaluation.quarter}季度。"
+        )
+
+
+def _refuse_skipped(evaluation: QuarterlyEvaluation, action: str) -> None:
+    if SkippedQuarter.objects.filter(year=evaluation.year, quarter=evaluation.quarter).exists():
+        raise ScoringError(f"{evaluation.title}已登记为不考评，不能{action}。")
+
+
+@transaction.atomic
+def record_skipped_quarter(
+    *, year: AssessmentYear, quarter: int, reason: str, user, now: datetime | None = None
+) -> SkippedQuarter:
+    """The office records, with a reason, that a quarter is not evaluated (季度不考评).
+
+    Later quarters may then be published and the year evaluated without it (rule 12 drops
+    the quarter and rescales the weights). A published quarter cannot be skipped; a record
+    is final (its history keeps who and when).
+    """
+    _require_office(user)
+    now = now or timezone.now()
+    errors = []
+    if quarter not in (1, 2, 3, 4):
+        errors.append("季度只能是 1–4。")
+    reason = (reason or "").strip()
+    if not reason:
+        errors.append("请填写不考评的原因。")
+    if errors:
+        raise ScoringError(errors)
+    # Lock the quarter's evaluation row (if any) so a concurrent publication cannot slip in.
+    evaluation = (
+        QuarterlyEvaluation.objects.select_for_update().filter(year=year, quarter=quarter).first()
+    )
+    if evaluation is not None and evaluation.status == Status.PUBLISHED:
+        raise ScoringError(f"{year.year}年第{quarter}季度考评已发布，不能登记为不考评。")
+    if SkippedQuarter.objects.filter(year=year, quarter=quarter).exists():
+        raise ScoringError(f"{year.year}年第{quarter}季度已登记为不考评。")
+    return SkippedQuarter.objects.create(
+        year=year, quarter=quarter, reason=reason[:300], recorded_by=user, recorded_at=now
+    )
 
 
 def _previous_ranks(evaluation: QuarterlyEvaluation) -> dict[int, int]:
@@ -93,6 +150,17 @@ def _rules_snapshot(rules: engine.Rules) -> dict:
         name: (str(value) if not isinstance(value, tuple) else [str(v) for v in value])
         for name, value in ((f, getattr(rules, f)) for f in rules.__dataclass_fields__)
     }
+
+
+def _rules_from_snapshot(snapshot: dict) -> engine.Rules:
+    """The engine rules a version stored (_rules_snapshot), back as engine.Rules."""
+    values = {}
+    for spec in fields(engine.Rules):
+        if spec.name in snapshot:
+            value = snapshot[spec.name]
+            values[spec.name] = int(value) if spec.type == "int" else value
+    values["quarter_weights"] = tuple(values.get("quarter_weights", engine.Rules.quarter_weights))
+    return engine.Rules(**values)
 
 
 def evaluate(evaluation: QuarterlyEvaluation, *, rules: engine.Rules | None = None, now=None):
@@ -121,6 +189,7 @@ def compute_quarter(
     evaluation = QuarterlyEvaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.status == Status.PUBLISHED:
         raise ScoringError("该季度考评已发布，结果已冻结，不能重新计算。")
+    _refuse_skipped(evaluation, "计算")
     inputs, rules, result = evaluate(evaluation, now=now)
     if inputs.open_periods and not confirm_open_periods:
         raise NeedsConfirmation(
@@ -136,6 +205,8 @@ def compute_quarter(
         rules=_rules_snapshot(rules),
         quarter_end=inputs.quarter_end,
         open_periods=inputs.open_periods,
+        adjustments=inputs.adjustments,
+        vetoes=inputs.vetoes,
     )
     _store(version, inputs, result, previous=_previous_ranks(evaluation))
     evaluation.current_version = version
@@ -254,8 +325,25 @@ def publish_quarter(
         raise ScoringError("该季度考评已经发布，不能重复发布。")
     if evaluation.status != Status.REVIEWED:
         raise ScoringError("考评须先经审定（申诉期结束）才能发布。")
+    _refuse_skipped(evaluation, "发布")
+    _require_earlier_quarters(evaluation)
     version = evaluation.current_version
-    _write_file_entries(evaluation, version, now=now, user=user)
+    if decision_snapshot(evaluation.year, evaluation.quarter) != {
+        "adjustments": version.adjustments,
+        "vetoes": version.vetoes,
+    }:
+        raise ScoringError(
+            f"第{version.number}版计算后，本季度已审核的加减分或一票否决/否优有变化"
+            "（新增、撤销、改分或审核状态变化），发布的结果须与档案一致："
+            "请重新计算并经申诉期、审定后再发布。"
+        )
+    scores = list(version.unit_scores.all())
+    # 较上季度 is fixed now, from the previous quarter's published ranks (published first).
+    previous = _previous_ranks(evaluation)
+    for score in scores:
+        score.previous_rank = previous.get(score.unit_id)
+    UnitScore.objects.bulk_update(scores, ["previous_rank"], batch_size=2000)
+    _write_file_entries(evaluation, version, scores, now=now, user=user)
     evaluation.status = Status.PUBLISHED
     evaluation.published_by, evaluation.published_at = user, now
     evaluation.document_number = document_number.strip() or evaluation.document_number
@@ -264,24 +352,21 @@ def publish_quarter(
     return evaluation
 
 
-def _write_file_entries(evaluation, version, *, now, user) -> None:
-    vetoes = {}
-    for unit_id in Veto.objects.filter(
-        year=evaluation.year, quarter=evaluation.quarter, approved_by__isnull=False,
-        kind=Veto.Kind.VETO,
-    ).values_list("unit_id", flat=True):  # fmt: skip
-        vetoes[unit_id] = vetoes.get(unit_id, 0) + 1
-    from ..models import Adjustment
-
+def _write_file_entries(evaluation, version, scores, *, now, user) -> None:
+    """Rule 11 from the version alone: its tiers and ledger counts, and the adjustments,
+    vetoes and rules it was computed with — never today's rows, which may have changed."""
+    vetoes: dict[int, int] = {}
+    for item in version.vetoes:
+        if item["kind"] == Veto.Kind.VETO:
+            vetoes[item["unit_id"]] = vetoes.get(item["unit_id"], 0) + 1
     adjustments: dict[int, list] = {}
-    for unit_id, points in Adjustment.objects.filter(
-        year=evaluation.year, quarter=evaluation.quarter, approved_by__isnull=False
-    ).values_list("unit_id", "points"):
+    for item in version.adjustments:
+        points = Decimal(item["points"])
         # "加分2分", not "加分2.00分": the file reads like the office would write it.
-        adjustments.setdefault(unit_id, []).append(Decimal(format(points.normalize(), "f")))
-    rules = rules_for(evaluation.year).as_engine_rules()
+        adjustments.setdefault(item["unit_id"], []).append(Decimal(format(points.normalize(), "f")))
+    rules = _rules_from_snapshot(version.rules)
     rows = []
-    for score in version.unit_scores.all():
+    for score in scores:
         drafts = engine.quarter_file_entries(
             evaluation.quarter,
             engine.Tier(score.tier) if score.tier else None,

@@ -7,6 +7,7 @@ the actual, so a computed version can link each score to the entry behind it.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import connection
 from django.db.models import F
@@ -46,6 +47,9 @@ class QuarterInputs:
     sources: dict[tuple[int, int], Source] = field(default_factory=dict)
     targets: dict[tuple[int, int], Target] = field(default_factory=dict)
     open_periods: int = 0
+    # The approved adjustments and vetoes used, as stored with a version (decision_snapshot).
+    adjustments: list[dict] = field(default_factory=list)
+    vetoes: list[dict] = field(default_factory=list)
 
 
 def latest_verified(year: AssessmentYear, quarter: int) -> dict[tuple[int, int], Source]:
@@ -71,13 +75,19 @@ def latest_verified(year: AssessmentYear, quarter: int) -> dict[tuple[int, int],
 
 
 def milestone_completions(year: AssessmentYear, quarter: int) -> dict[tuple[int, int], object]:
-    """Per (unit, milestone indicator) the earliest completion date a reviewer verified."""
+    """Per (unit, milestone indicator) the earliest completion date a reviewer verified, by the
+    quarter end.
+
+    Rule 3: the completion *date* decides, not the period it was reported in. A milestone done
+    on 30 June is often reported in the week holding 29 June–5 July, a Q3 period (its Thursday
+    is in July), so every period of the year is read; only the date is bounded.
+    """
     done = (
         LedgerEntry.objects.filter(
             ledger__period__year=year,
-            ledger__period__quarter__lte=quarter,
             review_status=LedgerEntry.ReviewStatus.VERIFIED,
             done_on__isnull=False,
+            done_on__lte=engine.quarter_end(year.year, quarter),
         )
         .order_by("done_on")
         .values_list("ledger__unit_id", "indicator_id", "done_on")
@@ -110,6 +120,31 @@ def timeliness_counts(year, quarter, unit_ids, now) -> tuple[dict, dict, int]:
     return late, missing, len(periods) - len(locked)
 
 
+def decision_snapshot(year: AssessmentYear, quarter: int) -> dict[str, list[dict]]:
+    """The quarter's approved adjustments and vetoes as plain JSON-ready rows, in a fixed order.
+
+    A version stores this with its scores; publication compares it with a fresh snapshot, so
+    an item added, removed, re-valued or (un)approved after computing is caught.
+    """
+    adjustments = Adjustment.objects.filter(year=year, quarter=quarter, approved_by__isnull=False)
+    vetoes = Veto.objects.filter(year=year, quarter=quarter, approved_by__isnull=False)
+    return {
+        "adjustments": [
+            {"id": pk, "unit_id": unit_id, "kind": kind, "points": str(points),
+             "approved_by": approved_by}
+            for pk, unit_id, kind, points, approved_by in adjustments.order_by("pk").values_list(
+                "pk", "unit_id", "kind", "points", "approved_by_id"
+            )
+        ],
+        "vetoes": [
+            {"id": pk, "unit_id": unit_id, "kind": kind, "approved_by": approved_by}
+            for pk, unit_id, kind, approved_by in vetoes.order_by("pk").values_list(
+                "pk", "unit_id", "kind", "approved_by_id"
+            )
+        ],
+    }  # fmt: skip
+
+
 def load_quarter(
     *, year: AssessmentYear, quarter: int, now: datetime | None = None
 ) -> QuarterInputs:
@@ -135,18 +170,15 @@ def load_quarter(
     sources = latest_verified(year, quarter)
     completions = milestone_completions(year, quarter)
     late, missing, open_periods = timeliness_counts(year, quarter, list(units), now)
+    decisions = decision_snapshot(year, quarter)
     adjustments = defaultdict(list)
-    for unit_id, points in Adjustment.objects.filter(
-        year=year, quarter=quarter, approved_by__isnull=False
-    ).values_list("unit_id", "points"):
-        adjustments[unit_id].append(points)
-    flags = set(
-        Veto.objects.filter(year=year, quarter=quarter, approved_by__isnull=False).values_list(
-            "unit_id", "kind"
-        )
-    )
+    for item in decisions["adjustments"]:
+        adjustments[item["unit_id"]].append(Decimal(item["points"]))
+    flags = {(item["unit_id"], item["kind"]) for item in decisions["vetoes"]}
 
-    inputs = QuarterInputs(units=[], quarter_end=end, sources=sources, open_periods=open_periods)
+    inputs = QuarterInputs(
+        units=[], quarter_end=end, sources=sources, open_periods=open_periods, **decisions
+    )
     for unit_id, unit_targets in by_unit.items():
         unit = units[unit_id]
         indicators = []

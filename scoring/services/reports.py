@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.roles import Role
+from accounts.permissions import acts_as_office
 from jiaozhang.tasking import BROKER_ERRORS, runs_eagerly, send
 
 from ..models import ReportJob
@@ -48,7 +48,7 @@ def report_jobs_visible_to(user) -> QuerySet[ReportJob]:
     jobs = ReportJob.objects.select_related("requested_by")
     if not user.is_authenticated or not user.is_active:
         return jobs.none()
-    if user.is_superuser or user.has_role(Role.OFFICE):
+    if acts_as_office(user):
         return jobs
     return jobs.filter(requested_by=user)
 

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import role_required
+from accounts.permissions import acts_as_office, role_required
 from accounts.roles import Role
 from campaigns.models import AssessmentYear
 
@@ -26,8 +26,7 @@ from ..services.annual import compute_year, publish_year, review_year
 Status = AnnualEvaluation.Status
 
 
-def _office(user) -> bool:
-    return user.is_superuser or user.has_role(Role.OFFICE)
+_office = acts_as_office
 
 
 def _year_for(user, year_id) -> tuple[AssessmentYear, AnnualEvaluation | None]:

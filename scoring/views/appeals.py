@@ -2,26 +2,25 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.validators import FileExtensionValidator
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from accounts.permissions import role_required
+from accounts.permissions import acts_as_office, role_required
 from accounts.roles import Role
 from accounts.services import notify
+from campaigns.figures import FigureField
+from jiaozhang.downloads import uploaded_file_response
+from jiaozhang.ids import id_param
 
 from ..errors import ScoringError
 from ..models import Appeal, IndicatorScore, QuarterlyEvaluation
 from ..selectors import appeals_visible_to, evaluations_visible_to, unit_scores_visible_to
 from ..services.appeals import decide_appeal, file_appeal
-
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-EVIDENCE_TYPES = ["pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx"]
 
 
 def window_open(evaluation: QuarterlyEvaluation, now=None) -> bool:
@@ -35,15 +34,14 @@ def window_open(evaluation: QuarterlyEvaluation, now=None) -> bool:
 class AppealForm(forms.Form):
     indicator = forms.TypedChoiceField(label="申诉指标", coerce=int)
     claim = forms.CharField(label="申诉理由", widget=forms.Textarea(attrs={"rows": 3}))
-    claimed_value = forms.DecimalField(
-        label="主张数值", required=False, max_digits=18, decimal_places=4,
+    claimed_value = FigureField(
+        field=Appeal._meta.get_field("claimed_value"), label="主张数值", required=False,
         help_text="认为应当采用的核实数（可不填）",
     )  # fmt: skip
+    # Checked by content in file_appeal, with the ledger evidence checker.
     evidence = forms.FileField(
-        label="佐证材料", required=False,
-        validators=[FileExtensionValidator(EVIDENCE_TYPES)],
-        help_text="PDF、图片、Word 或 Excel，不超过 10 MB",
-    )  # fmt: skip
+        label="佐证材料", required=False, help_text="JPG/PNG/WebP 图片或 PDF，不超过 10 MB"
+    )
 
     def __init__(self, *args, items, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,18 +51,12 @@ class AppealForm(forms.Form):
             for item in items
         ]
 
-    def clean_evidence(self):
-        file = self.cleaned_data["evidence"]
-        if file and file.size > MAX_EVIDENCE_BYTES:
-            raise forms.ValidationError("佐证材料超过 10 MB，请压缩后再上传。")
-        return file
-
 
 class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(choices=[("uphold", "采纳"), ("reject", "驳回")])
     decision = forms.CharField(label="处理意见", widget=forms.Textarea(attrs={"rows": 2}))
-    corrected_value = forms.DecimalField(
-        label="更正后数值", required=False, max_digits=18, decimal_places=4
+    corrected_value = FigureField(
+        field=Appeal._meta.get_field("corrected_value"), label="更正后数值", required=False
     )
 
 
@@ -80,7 +72,7 @@ def unit_appeals(request, evaluation_id, unit_id):
     (a fragment loaded into the unit's score page)."""
     user = request.user
     evaluation = get_object_or_404(evaluations_visible_to(user), pk=evaluation_id)
-    if not user.has_role(Role.OFFICE) and unit_id != user.unit_id:
+    if not acts_as_office(user) and unit_id != user.unit_id:
         raise Http404("只能查看本单位的申诉。")
     score = get_object_or_404(
         unit_scores_visible_to(user), version=evaluation.current_version_id, unit_id=unit_id
@@ -147,10 +139,10 @@ def appeal_file(request, evaluation_id):
 def appeal_list(request):
     """Every appeal, pending first; filter by evaluation; uphold / reject forms on each."""
     evaluations = evaluations_visible_to(request.user).order_by("-year__year", "-quarter")
-    chosen = request.GET.get("evaluation", "")
+    chosen = id_param(request.GET, "evaluation")
     appeals = appeals_visible_to(request.user)
-    if chosen.isdigit():
-        appeals = appeals.filter(version__evaluation_id=int(chosen))
+    if chosen is not None:
+        appeals = appeals.filter(version__evaluation_id=chosen)
     appeals = list(
         appeals.annotate(
             pending_first=Case(
@@ -182,7 +174,7 @@ def appeal_list(request):
         {
             "rows": rows,
             "evaluations": evaluations,
-            "chosen": int(chosen) if chosen.isdigit() else None,
+            "chosen": chosen,
             "pending": sum(a.status == Appeal.Status.PENDING for a in appeals),
         },
     )
@@ -233,4 +225,4 @@ def appeal_evidence(request, appeal_id):
     if not appeal.evidence:
         raise Http404("该申诉没有佐证材料。")
     name = appeal.evidence.name.rsplit("/", 1)[-1]
-    return FileResponse(appeal.evidence.open("rb"), as_attachment=True, filename=name)
+    return uploaded_file_response(appeal.evidence, filename=name)

@@ -8,9 +8,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import role_required
+from accounts.permissions import acts_as_office, role_required
 from accounts.roles import Role
 from campaigns.selectors import current_year
+from jiaozhang.ids import as_id
 
 from ..errors import ScoringError
 from ..models import QuarterlyEvaluation
@@ -38,12 +39,12 @@ def evaluation_list(request):
 @role_required(Role.OFFICE)
 def evaluation_open(request):
     year = current_year()
-    quarter = request.POST.get("quarter", "")
-    if year is None or not quarter.isdigit():
+    quarter = as_id(request.POST.get("quarter", ""))  # a positive number; the service checks 1–4
+    if year is None or quarter is None:
         messages.error(request, "请先设置进行中的考核年度并选择季度。")
         return redirect("evaluation-list")
     try:
-        evaluation = open_evaluation(year=year, quarter=int(quarter))
+        evaluation = open_evaluation(year=year, quarter=quarter)
     except ScoringError as error:
         messages.error(request, error.messages[0])
         return redirect("evaluation-list")
@@ -63,9 +64,9 @@ def evaluation_detail(request, evaluation_id):
             "evaluation": evaluation,
             "groups": groups,
             "versions": evaluation.versions.select_related("computed_by").order_by("-number")
-            if request.user.has_role(Role.OFFICE)
+            if acts_as_office(request.user)
             else [],
-            "is_office": request.user.has_role(Role.OFFICE),
+            "is_office": acts_as_office(request.user),
         },
     )
 

@@ -9,14 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.permissions import role_required
+from accounts.permissions import acts_as_office, reads_every_unit, role_required
 from accounts.roles import Role
 from accounts.selectors import ranking_groups_visible_to, units_visible_to, users_visible_to
+from campaigns.figures import FigureField
 from campaigns.models import AssessmentYear
 from campaigns.selectors import current_year
+from jiaozhang.downloads import uploaded_file_response
+from jiaozhang.ids import as_id
 
 from ..errors import ScoringError
 from ..models import QUARTERS, FileEntry
@@ -35,12 +38,12 @@ KIND_SUGGESTIONS = [
 ]
 
 
-def _sees_all_files(user) -> bool:
-    return user.is_superuser or user.has_role(Role.OFFICE) or user.has_role(Role.LEADER)
+_sees_all_files = reads_every_unit
 
 
 def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    # A filter value that is no id (or too large for one) filters nothing, as an empty one.
+    return as_id(value)
 
 
 def _year(request) -> AssessmentYear | None:
@@ -102,7 +105,7 @@ def file_list(request):
             "units": units_visible_to(user).order_by("sort_order"),
             "sources": FileEntry.Source.choices,
             "quarters": QUARTERS,
-            "is_office": user.has_role(Role.OFFICE),
+            "is_office": acts_as_office(user),
         },
     )
 
@@ -127,7 +130,7 @@ def file_unit(request, unit_id):
             "years": AssessmentYear.objects.order_by("-year"),
             "entries": entries,
             "summary": _summary(entries.order_by()),
-            "is_office": request.user.has_role(Role.OFFICE),
+            "is_office": acts_as_office(request.user),
         },
     )
 
@@ -147,8 +150,8 @@ class FileEntryForm(forms.Form):
         label="类别", max_length=30, widget=forms.TextInput(attrs={"list": "file-kinds"})
     )
     description = forms.CharField(label="事项", max_length=300, widget=forms.Textarea({"rows": 3}))
-    points = forms.DecimalField(
-        label="分值", max_digits=6, decimal_places=2, initial=0,
+    points = FigureField(
+        field=FileEntry._meta.get_field("points"), label="分值", initial=0,
         help_text="绩为正、误为负；仅勾选“计入年度得分”时计入年度实绩评定",
     )  # fmt: skip
     counts_for_year = forms.BooleanField(label="计入年度得分", required=False)
@@ -197,8 +200,5 @@ def file_evidence(request, entry_id):
     entry = get_object_or_404(file_entries_visible_to(request.user), pk=entry_id)
     if not entry.evidence:
         raise Http404("没有依据材料。")
-    # Images and PDFs open in the browser; anything else downloads rather than renders.
-    inline = entry.evidence.name.lower().endswith((".pdf", ".jpg", ".jpeg", ".png"))
-    response = FileResponse(entry.evidence.open("rb"), as_attachment=not inline)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    name = entry.evidence.name.rsplit("/", 1)[-1]
+    return uploaded_file_response(entry.evidence, filename=name)

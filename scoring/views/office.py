@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.selectors import ranking_groups_visible_to, units_visible_to
+from campaigns.figures import figure_formfield
 
 from .. import engine
 from ..models import Adjustment, IndicatorScore, ScoringRules, UnitScore, Veto
@@ -31,6 +32,7 @@ class RulesForm(forms.ModelForm):
     class Meta:
         model = ScoringRules
         fields = list(RULE_FIELDS)
+        formfield_callback = figure_formfield
 
     def __init__(self, *args, evaluation, **kwargs):
         super().__init__(*args, **kwargs)

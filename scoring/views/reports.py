@@ -7,6 +7,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from jiaozhang.ids import id_param
+
 from ..models import ReportJob
 from ..reports.registry import get_export
 from ..services.reports import ReportRefused, report_jobs_visible_to, request_report
@@ -21,11 +23,9 @@ POLL_SECONDS = 2
 def report_request(request):
     params = {}
     for key in PARAM_KEYS:
-        value = request.POST.get(key, "").strip()
-        if value:
-            if not value.isdigit():
-                raise PermissionDenied("报表参数无效。")
-            params[key] = int(value)
+        value = id_param(request.POST, key)
+        if value is not None:
+            params[key] = value
     try:
         job = request_report(
             identifier=request.POST.get("identifier", ""), params=params, user=request.user

@@ -19,7 +19,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 
-from accounts.roles import Role
+from accounts.permissions import acts_as_office, reads_every_unit
 
 from ..models import IndicatorScore, QuarterlyEvaluation
 from ..reports.registry import get_export
@@ -30,8 +30,7 @@ COMPUTED = (Status.APPEAL, Status.REVIEWED, Status.PUBLISHED)
 EXCEL_EXPORTS = ("ranking_xlsx", "indicator_detail_xlsx", "completeness_xlsx")
 
 
-def _is_office(user) -> bool:
-    return user.is_superuser or user.has_role(Role.OFFICE)
+_is_office = acts_as_office
 
 
 def _unit_only(user) -> bool:
@@ -187,7 +186,7 @@ def _downloads(user, evaluation, own) -> list[tuple[str, str, str]]:
         return links
     links.append(("考评排名 Excel", f"{base}?evaluation_id={evaluation.pk}", "bi-trophy"))
     links.append(("指标得分明细 Excel", f"{detail}?evaluation_id={evaluation.pk}", "bi-list-check"))
-    if _is_office(user) or user.has_role(Role.LEADER):
+    if reads_every_unit(user):
         url = reverse("results-export", args=["completeness_xlsx"])
         links.append(("周帐完成情况 Excel", f"{url}?year_id={evaluation.year_id}", "bi-grid-3x3"))
     return links

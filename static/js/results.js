@@ -5,6 +5,7 @@
   var source = document.getElementById("results-data");
   if (!source || typeof echarts === "undefined") { return; }
   var data = JSON.parse(source.textContent);
+  var esc = window.jz.escapeHtml;  // tooltips are HTML: every value they place goes through it
   var TIERS = {
     advanced: { color: "#2e7d32", label: "先进" },
     standard: { color: "#5b8def", label: "达标" },
@@ -42,7 +43,7 @@
       legend: { data: legend, top: 0, right: 0, selectedMode: false, itemWidth: 12, itemHeight: 10 },
       tooltip: {
         trigger: "item",
-        formatter: function (p) { return p.name + "<br>总分 " + p.value + " · " + p.data.tier; }
+        formatter: function (p) { return esc(p.name) + "<br>总分 " + esc(p.value) + " · " + esc(p.data.tier); }
       },
       // Bars start at 0 so their lengths compare honestly; the labels give the exact totals.
       xAxis: { type: "value", min: 0, splitLine: { lineStyle: { type: "dashed" } } },
@@ -50,7 +51,10 @@
                axisLabel: { width: 110, overflow: "truncate" } },
       series: [
         { type: "bar", data: bars, barMaxWidth: 18,
-          label: { show: true, position: "right", formatter: function (p) { return p.value == null ? "" : p.value.toFixed(2); } } },
+          label: { show: true, position: "right", formatter: function (p) {
+            if (p.value == null) { return ""; }
+            return esc(p.value.toFixed(2));
+          } } },
         // Empty series give the legend its tier colours.
         { name: "先进", type: "bar", data: [] }, { name: "达标", type: "bar", data: [] },
         { name: "后进", type: "bar", data: [] }
@@ -75,10 +79,10 @@
       tooltip: { trigger: "item", formatter: function (p) {
         if (p.seriesType === "boxplot") {
           var v = p.data;
-          return p.name + "<br>最高 " + v[5] + "<br>上四分位 " + v[4] + "<br>中位数 " + v[3] +
-                 "<br>下四分位 " + v[2] + "<br>最低 " + v[1];
+          return esc(p.name) + "<br>最高 " + esc(v[5]) + "<br>上四分位 " + esc(v[4]) +
+                 "<br>中位数 " + esc(v[3]) + "<br>下四分位 " + esc(v[2]) + "<br>最低 " + esc(v[1]);
         }
-        return p.name + "：" + p.value[1];
+        return esc(p.name) + "：" + esc(p.value[1]);
       } },
       xAxis: { type: "category", data: names, axisLabel: { interval: 0 } },
       yAxis: { type: "value", name: "总分", scale: true, splitLine: { lineStyle: { type: "dashed" } } },
@@ -97,7 +101,7 @@
     make(progress, {
       grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
       legend: { top: 0 },
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return esc(v) + "%"; } },
       xAxis: { type: "category", data: data.campaigns.map(function (c) { return c.name; }),
                axisLabel: { interval: 0 } },
       yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" },

@@ -1,4 +1,5 @@
-"""The office manages units and users in the Chinese admin; every change is recorded."""
+"""The office manages units, the system administrator users, in the Chinese admin; every
+change is recorded."""
 
 from django.urls import reverse
 
@@ -10,13 +11,13 @@ def test_admin_speaks_chinese(client, role_users):
     client.force_login(role_users[Role.OFFICE])
     page = client.get(reverse("admin:index")).content.decode()
     assert "交帐亮相 管理后台" in page
-    assert "单位" in page and "用户" in page
+    assert "单位" in page and "考核组别" in page
 
 
-def test_office_creates_a_user_for_a_unit_with_a_role(client, role_users, county):
+def test_admin_creates_a_user_for_a_unit_with_a_role(client, role_users, county):
     from django.contrib.auth.models import Group
 
-    client.force_login(role_users[Role.OFFICE])
+    client.force_login(role_users[Role.ADMIN])
     reporter_group = Group.objects.get(name=Role.REPORTER.group_name)
     response = client.post(
         reverse("admin:accounts_user_add"),
@@ -37,11 +38,13 @@ def test_office_creates_a_user_for_a_unit_with_a_role(client, role_users, county
     assert user.unit == county.units[1]
     assert user.roles == {Role.REPORTER}
     assert user.check_password("Qs-ledger-2026")
-    assert user.history.first().history_user == role_users[Role.OFFICE]
+    assert user.history.first().history_user == role_users[Role.ADMIN]
+    change = user.role_changes.get()
+    assert change.changed_by == role_users[Role.ADMIN] and change.added == "填报员"
 
 
-def test_office_resets_a_password(client, role_users):
-    client.force_login(role_users[Role.OFFICE])
+def test_admin_resets_a_password(client, role_users):
+    client.force_login(role_users[Role.ADMIN])
     target = role_users[Role.REPORTER]
     response = client.post(
         reverse("admin:auth_user_password_change", args=[target.pk]),
@@ -53,19 +56,19 @@ def test_office_resets_a_password(client, role_users):
 
 
 def test_deactivate_action_keeps_the_user_and_records_who(client, role_users):
-    office = role_users[Role.OFFICE]
-    client.force_login(office)
+    sysadmin = role_users[Role.ADMIN]
+    client.force_login(sysadmin)
     target = role_users[Role.REPORTER]
     client.post(
         reverse("admin:accounts_user_changelist"),
-        {"action": "deactivate", "_selected_action": [target.pk, office.pk]},
+        {"action": "deactivate", "_selected_action": [target.pk, sysadmin.pk]},
     )
     target.refresh_from_db()
-    office.refresh_from_db()
+    sysadmin.refresh_from_db()
     assert not target.is_active
-    assert office.is_active  # one cannot lock oneself out
+    assert sysadmin.is_active  # one cannot lock oneself out
     latest = target.history.first()
-    assert latest.history_user == office and latest.is_active is False
+    assert latest.history_user == sysadmin and latest.is_active is False
 
 
 def test_unit_change_is_recorded_and_shown_in_history(client, role_users, county):

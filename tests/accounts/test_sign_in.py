@@ -39,7 +39,13 @@ def test_sixth_wrong_try_locks_the_account_even_with_the_right_password(client, 
 def test_lockout_is_per_account_not_per_address(client, role_users):
     for _ in range(6):
         _login(client, "r1", "wrong")
+    # r1 is locked, even with its right password ...
+    locked = _login(client, "r1", PASSWORD)
+    assert locked.status_code == 429 and "账号已锁定" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    # ... while another account signs in from the very same address.
     assert _login(client, "h1", PASSWORD).status_code == 302
+    assert client.session["_auth_user_id"] == str(role_users[Role.UNIT_HEAD].pk)
 
 
 def test_success_resets_the_failure_count(client, role_users):
@@ -52,8 +58,13 @@ def test_success_resets_the_failure_count(client, role_users):
 
 def test_logout_by_post_ends_the_session(client, role_users):
     _login(client, "r1", PASSWORD)
+    assert client.get(reverse("home-reporter")).status_code == 200
     client.post(reverse("logout"))
-    assert client.get(reverse("home")).status_code == 302
+    assert "_auth_user_id" not in client.session
+    # A signed-in page now sends back to the login page (`/` redirects either way).
+    response = client.get(reverse("home-reporter"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
 
 
 def test_expired_session_sends_back_to_login(client, role_users):

@@ -7,6 +7,7 @@ year (campaigns.demo) serves the page, query-count and benchmark tests.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -15,6 +16,14 @@ from accounts.roles import Role
 from campaigns.models import AssessmentYear, Campaign, Indicator, Period
 from campaigns.services.years import generate_periods, set_target
 from tests.helpers import make_user
+
+
+def before_year(number: int) -> datetime:
+    """1 December of the year before ISO year `number`: earlier than any of its deadlines."""
+    return datetime(number - 1, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+BEFORE_2026 = before_year(2026)
 
 
 @dataclass
@@ -38,15 +47,22 @@ class SmallYear:
         return self.period(week).deadline - timedelta(hours=hours_before_deadline)
 
 
-def build_small_year(*, requires_head_confirmation: bool = False) -> SmallYear:
-    """The year is the current ISO year, so "this week" always has an open period."""
+def build_small_year(
+    *, year: int | None = None, requires_head_confirmation: bool = False
+) -> SmallYear:
+    """ISO year `year`, or by default the current one, so "this week" has an open period.
+
+    Periods are generated as seen from before the year begins (none of its deadlines has
+    passed), so they follow the deadline rule whatever today is.
+    """
     county = build_county(townships=3, departments=4, parks=1)
+    number = year or timezone.localdate().isocalendar().year
     year = AssessmentYear.objects.create(
-        year=timezone.localdate().isocalendar().year,
+        year=number,
         status=AssessmentYear.Status.ACTIVE,
         requires_head_confirmation=requires_head_confirmation,
     )
-    generate_periods(year=year)
+    generate_periods(year=year, now=before_year(number))
     fgw = county.units_named("县发展和改革委员会")
     zfw = county.units_named("县委政法委员会")
     projects = Campaign.objects.create(year=year, name="项目建设会战", lead_unit=fgw, sort_order=1)

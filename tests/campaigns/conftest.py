@@ -4,6 +4,7 @@ import pytest
 
 from campaigns.models import AssessmentYear, Campaign
 from campaigns.services.years import generate_periods
+from tests.campaigns.builders import BEFORE_2026
 
 # (campaign, lead unit): the four 会战 of DESIGN §3, led by units of the demo county.
 CAMPAIGNS = [
@@ -27,5 +28,5 @@ def year_2026(county) -> AssessmentYear:
         Campaign.objects.create(
             year=year, name=name, lead_unit=county.units_named(lead), sort_order=order
         )
-    generate_periods(year=year)
+    generate_periods(year=year, now=BEFORE_2026)
     return year

@@ -359,3 +359,28 @@ def test_delete_is_refused_to_other_units_and_after_the_lock(ctx, media):
             evidence=evidence, user=ctx.reporter, now=ctx.period.locks_at + timedelta(1)
         )
     assert Evidence.objects.count() == 1
+
+
+# --- serving ---------------------------------------------------------------------------------
+
+
+def test_a_pdf_downloads_as_an_attachment_and_a_photo_shows_inline(ctx, media, client):
+    """A PDF can carry /OpenAction JavaScript: it is never rendered inline by our origin."""
+    active = pdf()  # real PDF; the check accepts it, serving must not run it
+    document = attach(ctx, "现场核查报告.pdf", active)
+    photo = attach(ctx, "现场.jpg", jpeg())
+    client.force_login(ctx.reporter)
+    response = client.get(f"/evidence/{document.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    # RFC 5987: the Chinese name survives, percent-encoded in UTF-8.
+    name = "%E7%8E%B0%E5%9C%BA%E6%A0%B8%E6%9F%A5%E6%8A%A5%E5%91%8A.pdf"  # 现场核查报告.pdf
+    assert f"filename*=utf-8''{name}" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == active
+    shown = client.get(f"/evidence/{photo.pk}/")
+    assert (shown["Content-Type"], shown["Content-Disposition"]) == ("image/jpeg", "inline")
+    assert shown["X-Content-Type-Options"] == "nosniff"
+    thumbnail = client.get(f"/evidence/{photo.pk}/thumbnail/")
+    assert (thumbnail["Content-Type"], thumbnail["Content-Disposition"]) == ("image/jpeg", "inline")

@@ -5,7 +5,6 @@ The small year's ledger has three rows, in this order: 固定资产投资完成�
 sheet shows them as 上周累计 and a lower investment figure needs a reason.
 """
 
-import time
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,6 +12,7 @@ from io import BytesIO
 from urllib.parse import quote
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +35,7 @@ FIRST = 4  # the first data row, under the title, the note and the header
 
 @pytest.fixture
 def small(db):
-    small = build_small_year()
+    small = build_small_year(year=2026)
     week47 = open_ledger(unit=small.reporter.unit, period=small.period(47))
     save_entries(
         ledger=week47, user=small.reporter, now=small.during(47),
@@ -415,7 +415,9 @@ def test_messages_are_capped_at_200(small, ledger):
 
 @pytest.fixture
 def this_week(small):
-    return period_containing(current_year(), timezone.now())
+    """Week 48 of 2026, with the clock inside it (a day before its deadline)."""
+    with time_machine.travel(small.during(48), tick=True):
+        yield period_containing(current_year(), timezone.now())
 
 
 def test_download_view_gives_the_reporter_an_attachment(client, small, this_week):
@@ -481,7 +483,7 @@ def test_upload_view_is_post_only(client, small, this_week):
 # --- size -----------------------------------------------------------------------------------
 
 
-def test_a_2000_row_workbook_imports_in_seconds(small, capsys):
+def test_a_2000_row_workbook_imports(small):
     """Benchmark figure: the time to import a 2,000-row ledger workbook (printed with -s)."""
     unit, campaign = small.reporter.unit, small.investment.campaign
     indicators = Indicator.objects.bulk_create(
@@ -500,12 +502,7 @@ def test_a_2000_row_workbook_imports_in_seconds(small, capsys):
     numbers = [*indicators, small.investment, small.cases]
     content = fill(content, {i.pk: {"本周累计": 6 + n % 7 / 4} for n, i in enumerate(numbers)})
 
-    started = time.perf_counter()
+    # Its speed is measured by bench/ledger_year.py, not asserted here.
     result = upload(small, ledger, content)
-    seconds = time.perf_counter() - started
-
-    with capsys.disabled():
-        print(f"\nimport of a 2,000-row ledger workbook: {seconds:.2f} s")
     assert (result.changed, result.unchanged) == (1999, 1)
     assert ledger.entries.filter(value__isnull=False).count() == 1999
-    assert seconds < 60

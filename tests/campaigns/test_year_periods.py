@@ -8,6 +8,7 @@ import pytest
 from campaigns.errors import LedgerError
 from campaigns.models import AssessmentYear, Period, WeeklyLedger
 from campaigns.services.years import current_period, generate_periods
+from tests.campaigns.builders import BEFORE_2026
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -55,12 +56,13 @@ def test_quarters_hold_13_13_13_14_weeks(year_2026):
 
 
 def test_deadline_is_friday_18_00_shanghai_and_locks_3_days_later(year_2026):
-    """Week 1: Friday 2026-01-02 18:00 +08:00 = 10:00 UTC; locks Monday 2026-01-05 18:00."""
-    first = week(year_2026, 1)
-    assert first.deadline == datetime(2026, 1, 2, 18, 0, tzinfo=SHANGHAI)
-    assert first.deadline.utcoffset() is not None
-    assert first.deadline == datetime(2026, 1, 2, 10, 0, tzinfo=ZoneInfo("UTC"))
-    assert first.locks_at == datetime(2026, 1, 5, 18, 0, tzinfo=SHANGHAI)
+    """Week 2: Friday 2026-01-09 18:00 +08:00 = 10:00 UTC; locks Monday 2026-01-12 18:00.
+    (Week 1's Friday is New Year's holiday: see test_calendar.py.)"""
+    second = week(year_2026, 2)
+    assert second.deadline == datetime(2026, 1, 9, 18, 0, tzinfo=SHANGHAI)
+    assert second.deadline.utcoffset() is not None
+    assert second.deadline == datetime(2026, 1, 9, 10, 0, tzinfo=ZoneInfo("UTC"))
+    assert second.locks_at == datetime(2026, 1, 12, 18, 0, tzinfo=SHANGHAI)
 
 
 def test_2027_has_52_weeks(county):
@@ -72,7 +74,7 @@ def test_2027_has_52_weeks(county):
 
 def test_rerun_changes_nothing(year_2026):
     before = list(Period.objects.values_list("id", "deadline", "locks_at"))
-    assert len(generate_periods(year=year_2026)) == 53
+    assert len(generate_periods(year=year_2026, now=BEFORE_2026)) == 53
     assert list(Period.objects.values_list("id", "deadline", "locks_at")) == before
 
 
@@ -84,7 +86,7 @@ def test_rerun_applies_a_new_rule_and_fills_gaps(year_2026):
     year_2026.deadline_weekday, year_2026.deadline_time = 3, time(17, 30)
     year_2026.lock_after_days = 1
     year_2026.save()
-    generate_periods(year=year_2026)
+    generate_periods(year=year_2026, now=BEFORE_2026)
     assert year_2026.periods.count() == 53
     assert ids <= set(Period.objects.values_list("id", flat=True))
     second = week(year_2026, 2)

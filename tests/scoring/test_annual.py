@@ -28,6 +28,7 @@ from scoring.models import (
     Veto,
 )
 from scoring.services.annual import add_file_entry, compute_year, publish_year, review_year
+from scoring.services.evaluations import record_skipped_quarter
 from tests.helpers import make_user
 
 D = Decimal
@@ -102,13 +103,18 @@ def test_quarter_weights_and_a_missing_quarter(setup):
 
 
 def test_only_published_quarters_count(setup):
-    """Q4 still in its appeal window is left out: T1 = (0.2·80 + 0.25·90 + 0.25·70) / 0.7
-    = 56 / 0.7 = 80, not the 86 it would be with Q4's 100."""
+    """Q4 still in its appeal window refuses the year; once the office records that Q4 is not
+    evaluated, Q4 is left out: T1 = (0.2·80 + 0.25·90 + 0.25·70) / 0.7 = 56 / 0.7 = 80, not the
+    86 it would be with Q4's 100."""
     year, office, (t1, *_) = setup
     publish(year, 1, {t1: 80}, office)
     publish(year, 2, {t1: 90}, office)
     publish(year, 3, {t1: 70}, office)
     publish(year, 4, {t1: 100}, office, status=QuarterlyEvaluation.Status.APPEAL)
+    with pytest.raises(ScoringError, match="第4季度考评尚未发布，也未登记为不考评"):
+        compute_year(year=year, user=office)
+    assert not AnnualResult.objects.exists()
+    record_skipped_quarter(year=year, quarter=4, reason="受灾停考", user=office)
     compute_year(year=year, user=office)
     assert results(year)[t1.pk].score == D(80)
     assert results(year)[t1.pk].q4 is None
@@ -169,9 +175,10 @@ def test_veto_in_any_quarter_is_poor_and_last_and_no_excellence_bars_excellent(s
     for nothing."""
     year, office, townships = setup
     t1, t2, t3, *_, t6 = townships
+    office2 = make_user("office2", Role.OFFICE)  # four eyes: the database refuses one person
     _six(year, office, townships, [95, 88, 80, 72, 65, 60])
     Veto.objects.create(unit=t1, year=year, quarter=2, kind=Veto.Kind.VETO, reason="重大事故",
-                        entered_by=office, approved_by=office)  # fmt: skip
+                        entered_by=office, approved_by=office2)  # fmt: skip
     Veto.objects.create(unit=t3, year=year, quarter=2, kind=Veto.Kind.VETO, reason="待审核",
                         entered_by=office)  # fmt: skip
     compute_year(year=year, user=office)
@@ -182,7 +189,7 @@ def test_veto_in_any_quarter_is_poor_and_last_and_no_excellence_bars_excellent(s
     assert (got[t6.pk].rank, got[t6.pk].grade) == (5, "fair")
 
     Veto.objects.create(unit=t2, year=year, quarter=3, kind=Veto.Kind.NO_EXCELLENCE,
-                        reason="信访问题", entered_by=office, approved_by=office)  # fmt: skip
+                        reason="信访问题", entered_by=office, approved_by=office2)  # fmt: skip
     compute_year(year=year, user=office)  # a recomputation replaces the rows
     got = results(year)
     assert got[t2.pk].no_excellence and got[t2.pk].grade == "good"

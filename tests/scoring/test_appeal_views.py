@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -24,8 +25,12 @@ from scoring.models import (
     UnitScore,
 )
 from scoring.services.appeals import file_appeal
-from tests.helpers import make_user
+from tests.campaigns.test_entry_history import history_rows
+from tests.helpers import make_user, pdf_bytes
 from tests.scoring.test_whatif import computed_quarter
+
+# Q1 2026 is over and locked, Q2 is running: "now" for computing, appealing and publishing Q1.
+pytestmark = pytest.mark.clock("2026-04-15 10:00")
 
 D = Decimal
 
@@ -63,7 +68,7 @@ def test_the_head_files_in_the_window_and_the_office_sees_it(client, quarter):
     assert 'data-testid="appeal-form"' in panel.content.decode()
     response = client.post(
         reverse("appeal-file", args=[quarter.evaluation.pk]),
-        appeal_post(quarter, evidence=SimpleUploadedFile("发票.pdf", b"%PDF-1.4 invoice")),
+        appeal_post(quarter, evidence=SimpleUploadedFile("发票.pdf", pdf_bytes())),
     )
     assert response.status_code == 302
     assert any("已提交" in m for m in said(response))
@@ -78,8 +83,32 @@ def test_the_head_files_in_the_window_and_the_office_sees_it(client, quarter):
     assert page.status_code == 200 and page.context["pending"] == 1
     assert "应为2.4亿元" in page.content.decode()
     evidence = client.get(reverse("appeal-evidence", args=[appeal.pk]))
-    assert b"".join(evidence.streaming_content) == b"%PDF-1.4 invoice"
+    assert b"".join(evidence.streaming_content) == pdf_bytes()
+    # A PDF may carry JavaScript: it downloads under its Chinese name, never renders inline.
+    assert evidence["Content-Disposition"].startswith("attachment;")
+    assert "filename*=utf-8''%E5%8F%91%E7%A5%A8.pdf" in evidence["Content-Disposition"]
+    assert evidence["X-Content-Type-Options"] == "nosniff"
     assert Notification.objects.filter(recipient=quarter.small.office, kind="appeal").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "actual"),
+    [(b"MZ\x90\x00" + b"\x00" * 60, "Windows 可执行程序"),
+     (b"<html><script>alert(1)</script></html>", "无法识别的文件类型")],
+)  # fmt: skip
+def test_evidence_in_disguise_is_refused_and_nothing_saved(
+    client, quarter, settings, content, actual
+):
+    """A renamed program or an HTML page called x.pdf: the ledger evidence checker refuses it."""
+    client.force_login(quarter.head_c)
+    response = client.post(
+        reverse("appeal-file", args=[quarter.evaluation.pk]),
+        appeal_post(quarter, evidence=SimpleUploadedFile("x.pdf", content)),
+    )
+    assert response.status_code == 302
+    assert any("申诉未提交" in m and "不是 PDF" in m and actual in m for m in said(response))
+    assert not Appeal.objects.exists()
+    assert not any(settings.MEDIA_ROOT.rglob("*.*"))
 
 
 def test_an_appeal_after_the_window_is_refused(client, quarter):
@@ -148,6 +177,30 @@ def test_a_rejection_keeps_the_version(client, quarter):
     assert evaluation.current_version.number == 1
     notice = Notification.objects.get(recipient=quarter.head_c, kind="appeal")
     assert "已驳回" in notice.title and "发票日期在季度之后" in notice.body
+
+
+def test_an_upheld_appeal_leaves_old_value_new_value_who_when_and_why_in_the_history(
+    client, quarter
+):
+    appeal = filed(quarter)
+    entry = IndicatorScore.objects.get(
+        unit_score__unit=quarter.c, indicator=quarter.small.investment
+    ).entry
+    office = quarter.small.office
+    client.force_login(office)
+    decided_at = timezone.now()
+    with time_machine.travel(decided_at, tick=False):
+        client.post(
+            reverse("appeal-decide", args=[appeal.pk]),
+            {"outcome": "uphold", "corrected_value": "2.4", "decision": "发票属实"},
+        )
+    rows = history_rows(client, entry)
+    moment = timezone.localtime(decided_at)
+    assert rows[-1] == (
+        f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M} | {office.full_name} | "
+        f"申诉更正：发票属实 | 审核意见：{entry.review_comment or '（空）'} → "
+        f"申诉采纳（{office.full_name}）：发票属实核实值：1.5 → 2.4"
+    )
 
 
 def test_the_score_page_links_each_figure_to_its_entry(client, quarter):

@@ -2,6 +2,7 @@
 
 import os
 import time
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -9,6 +10,9 @@ from django.urls import reverse
 from scoring.models import EvaluationVersion
 from scoring.services.evaluations import open_evaluation
 from tests.campaigns.builders import build_small_year
+
+# Q1 2026 is over and locked, Q2 is running: "now" for computing, appealing and publishing Q1.
+pytestmark = pytest.mark.clock("2026-04-15 10:00")
 
 
 def test_eager_compute_goes_straight_back_to_the_evaluation(client, db, settings):
@@ -41,7 +45,8 @@ def test_open_periods_ask_before_computing(client, db, settings):
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="需要 REDIS_URL（真实 Redis）")
 def test_worker_computes_while_the_page_shows_progress(client, worker, settings):
     settings.CELERY_TASK_DEFAULT_QUEUE = worker
-    small = build_small_year()
+    # The worker runs on the real clock: last year's Q1 is over (no confirmation) on any date.
+    small = build_small_year(year=date.today().isocalendar().year - 1)
     evaluation = open_evaluation(year=small.year, quarter=1)
     client.force_login(small.office)
     started = client.post(reverse("evaluation-action", args=[evaluation.pk, "compute"]))

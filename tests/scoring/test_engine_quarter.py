@@ -1,6 +1,5 @@
 """`evaluate_quarter`: rules 2–10 over a whole quarter, and rule 11's file entries."""
 
-import time
 from datetime import date
 from decimal import Decimal as D
 
@@ -303,14 +302,8 @@ def county(units=90, indicators=60):
     return result
 
 
-def test_a_county_quarter_computes_well_under_50_ms():
-    """90 units × 60 indicators; best of 3 runs, so a busy machine does not fail it."""
-    units = county()
-    timings = []
-    for _ in range(3):
-        start = time.perf_counter()
-        result = evaluate_quarter(units, quarter_end=Q2_END)
-        timings.append(time.perf_counter() - start)
+def test_a_county_quarter_computes_every_unit():
+    """90 units × 60 indicators all evaluated; its speed is measured by bench/quarter_compute.py."""
+    result = evaluate_quarter(county(), quarter_end=Q2_END)
     assert len(result.units) == 90
     assert all(u.evaluated for u in result.units)
-    assert min(timings) < 0.05, f"best run took {min(timings) * 1000:.1f} ms"

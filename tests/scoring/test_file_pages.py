@@ -13,7 +13,7 @@ from accounts.roles import Role
 from campaigns.models import AssessmentYear
 from campaigns.services.years import generate_periods
 from scoring.models import FileEntry
-from tests.helpers import count_queries, make_user
+from tests.helpers import count_queries, make_user, pdf_bytes
 
 YEAR = 2026
 
@@ -129,7 +129,7 @@ def test_office_adds_a_hand_entry_with_evidence(client, files):
             "unit": a.pk, "person": people["a"].pk, "recorded_on": f"{YEAR}-05-08", "merit": "1",
             "kind": "上级表彰", "description": "获省级脱贫攻坚先进集体", "points": "1.5",
             "counts_for_year": "on",
-            "evidence": SimpleUploadedFile("表彰文件.pdf", b"%PDF-1.4 test", "application/pdf"),
+            "evidence": SimpleUploadedFile("表彰文件.pdf", pdf_bytes(), "application/pdf"),
         },
     )  # fmt: skip
     assert response.status_code == 302 and response.url == reverse("file-unit", args=[a.pk])
@@ -140,7 +140,10 @@ def test_office_adds_a_hand_entry_with_evidence(client, files):
     assert client.get(reverse("file-evidence", args=[entry.pk])).status_code == 200
     client.force_login(people["a"])
     response = client.get(reverse("file-evidence", args=[entry.pk]))
-    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 test"
+    assert response.status_code == 200 and b"".join(response.streaming_content) == pdf_bytes()
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
     client.force_login(people["b"])
     assert client.get(reverse("file-evidence", args=[entry.pk])).status_code == 404
 
@@ -161,6 +164,25 @@ def test_hand_entry_form_shows_the_services_refusals(client, files):
     assert not FileEntry.objects.filter(source=FileEntry.Source.OFFICE).exists()
     client.force_login(people["a"])
     assert client.get(reverse("file-add")).status_code == 403
+
+
+def test_hand_entry_evidence_is_checked_by_content(client, files, settings):
+    """HTML called x.pdf is refused with the ledger evidence checker's words; nothing is saved."""
+    _, (a, _, _), people = files
+    client.force_login(people["office"])
+    response = client.post(
+        reverse("file-add"),
+        {"unit": a.pk, "recorded_on": f"{YEAR}-05-08", "merit": "1", "kind": "上级表彰",
+         "description": "获省级表彰", "points": "1",
+         "evidence": SimpleUploadedFile("x.pdf", b"<html><script>alert(1)</script></html>")},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "依据材料：文件「x.pdf」的内容不是 PDF（实际为无法识别的文件类型），"
+        "只接受 JPG/PNG/WebP 图片和 PDF 文件。"
+    ]
+    assert not FileEntry.objects.filter(source=FileEntry.Source.OFFICE).exists()
+    assert not any(settings.MEDIA_ROOT.rglob("*.*"))
 
 
 def test_counts_for_year_only_for_office_entries(files):

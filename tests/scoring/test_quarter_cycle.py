@@ -42,6 +42,9 @@ from scoring.services.evaluations import (
 from tests.campaigns.builders import build_small_year
 from tests.helpers import make_user
 
+# Q1 2026 is over and locked, Q2 is running: "now" for computing, appealing and publishing Q1.
+pytestmark = pytest.mark.clock("2026-04-15 10:00")
+
 D = Decimal
 
 

@@ -7,7 +7,7 @@ port — a real refused connection, no mock.
 """
 
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -23,6 +23,9 @@ from scoring.services.reports import (
 )
 from tests.helpers import make_user
 from tests.scoring.test_pdf_reports import build_published_quarter
+
+# Q1 2026 is over and locked, Q2 is running: "now" for computing, appealing and publishing Q1.
+pytestmark = pytest.mark.clock("2026-04-15 10:00")
 
 NOTICE = "quarter_notice"
 
@@ -86,12 +89,13 @@ def test_same_version_is_reused_and_a_new_version_renders_anew(
 
     # An unpublished quarter, printed by the office, computed twice: two files.
     second_quarter = open_evaluation(year=small.year, quarter=2)
-    compute_quarter(evaluation=second_quarter, user=small.office)
+    compute_quarter(evaluation=second_quarter, user=small.office, confirm_open_periods=True)
     client.force_login(small.office)
     ask(client, django_capture_on_commit_callbacks, identifier=NOTICE,
         evaluation_id=second_quarter.pk)  # fmt: skip
     v1 = ReportJob.objects.latest("id")
-    compute_quarter(evaluation=second_quarter, user=small.office, reason="重算")
+    compute_quarter(evaluation=second_quarter, user=small.office, reason="重算",
+                    confirm_open_periods=True)  # fmt: skip
     second_quarter.refresh_from_db()
     ask(client, django_capture_on_commit_callbacks, identifier=NOTICE,
         evaluation_id=second_quarter.pk)  # fmt: skip
@@ -104,7 +108,7 @@ def test_same_version_is_reused_and_a_new_version_renders_anew(
 def test_leader_is_refused_an_unpublished_notice(client, published, eager):
     small, _, _ = published
     draft = open_evaluation(year=small.year, quarter=2)
-    compute_quarter(evaluation=draft, user=small.office)
+    compute_quarter(evaluation=draft, user=small.office, confirm_open_periods=True)
     client.force_login(make_user("lead", Role.LEADER))
     response = client.post(reverse("report-request"),
                            {"identifier": NOTICE, "evaluation_id": draft.pk})  # fmt: skip
@@ -140,7 +144,8 @@ def test_bad_identifier_and_params_are_refused(client, published, eager):
     client.force_login(make_user("lead", Role.LEADER))
     url = reverse("report-request")
     assert client.post(url, {"identifier": "nope"}).status_code == 403
-    assert client.post(url, {"identifier": NOTICE, "evaluation_id": "1 or 1"}).status_code == 403
+    # An id that is no id is a bad request (jiaozhang.ids), before any permission is weighed.
+    assert client.post(url, {"identifier": NOTICE, "evaluation_id": "1 or 1"}).status_code == 400
     assert client.post(url, {"identifier": NOTICE}).status_code == 403
     assert client.get(url).status_code == 405
 
@@ -217,7 +222,8 @@ def wait_for(job, *, seconds=90):
 
 @pytest.mark.redis
 def test_a_real_worker_renders_the_notice(report_worker):
-    _small, evaluation, _ = build_published_quarter()
+    # The worker runs on the real clock: last year's Q1 is over (nothing to confirm) any day.
+    _small, evaluation, _ = build_published_quarter(year=date.today().isocalendar().year - 1)
     job = request_report(identifier=NOTICE, params={"evaluation_id": evaluation.pk},
                          user=make_user("lead", Role.LEADER))  # fmt: skip
     job = wait_for(job)

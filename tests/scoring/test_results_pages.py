@@ -33,6 +33,9 @@ from scoring.services.evaluations import (
 from tests.campaigns.builders import build_small_year
 from tests.helpers import count_queries, make_user
 
+# Q1 2026 is over and locked, Q2 is running: "now" for computing, appealing and publishing Q1.
+pytestmark = pytest.mark.clock("2026-04-15 10:00")
+
 D = Decimal
 FIGURES = {0: ("3.6", "8"), 1: ("2.4", "12"), 2: ("1.2", "10")}  # A, B, C: investment, cases
 
@@ -62,14 +65,16 @@ def published_quarter(*, publish: bool = True, previous=(2, 1, 3)):
         "pk", flat=True)), user=zfw)  # fmt: skip
     evaluation = open_evaluation(year=small.year, quarter=1)
     version = compute_quarter(evaluation=evaluation, user=small.office, confirm_open_periods=True)
-    for unit, rank in zip(units, previous, strict=True):
-        UnitScore.objects.filter(version=version, unit=unit).update(previous_rank=rank)
     evaluation.refresh_from_db()
     if publish:
         review_quarter(evaluation=evaluation, user=small.office,
                        now=evaluation.appeal_deadline + timedelta(minutes=1))  # fmt: skip
         publish_quarter(evaluation=evaluation, user=small.office, document_number="〔2026〕3号")
         evaluation.refresh_from_db()
+    # Q1 has no previous quarter: the ranks "last quarter" are written in by hand, after
+    # publication (which fixes 较上季度 from the previous published quarter), for the arrows.
+    for unit, rank in zip(units, previous, strict=True):
+        UnitScore.objects.filter(version=version, unit=unit).update(previous_rank=rank)
     return small, evaluation, units
 
 

@@ -13,6 +13,9 @@ from scoring.services.evaluations import rules_for
 from tests.campaigns.builders import build_small_year
 from tests.helpers import make_user
 
+# Q1 2026 is over and locked, Q2 is running: "now" for computing, appealing and publishing Q1.
+pytestmark = pytest.mark.clock("2026-04-15 10:00")
+
 D = Decimal
 
 
@@ -75,6 +78,18 @@ def test_an_adjustment_above_its_cap_is_refused(office_client, small):
     assert page.status_code == 200
     assert "超过季度加分上限" in page.content.decode()
     assert not Adjustment.objects.exists()
+
+
+def test_adjustment_evidence_is_checked_by_content(office_client, small, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    program = SimpleUploadedFile("表彰.pdf", b"MZ\x90\x00" + b"\x00" * 60)
+    page = office_client.post(reverse("admin:scoring_adjustment_add"),
+                              adjustment_form(small, evidence=program))  # fmt: skip
+    assert page.status_code == 200
+    assert "文件「表彰.pdf」的内容不是 PDF（实际为 Windows 可执行程序）" in page.content.decode()
+    assert not Adjustment.objects.exists()
+    assert not any(settings.MEDIA_ROOT.rglob("*.*"))
 
 
 def test_approval_needs_a_second_office_user(client, office_client, small):

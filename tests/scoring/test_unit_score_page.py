@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 
 from scoring.services.evaluations import (
@@ -11,6 +12,9 @@ from scoring.services.evaluations import (
     review_quarter,
 )
 from tests.campaigns.builders import build_small_year
+
+# Q1 2026 is over and locked, Q2 is running: "now" for computing, appealing and publishing Q1.
+pytestmark = pytest.mark.clock("2026-04-15 10:00")
 
 
 def test_unit_score_pages_after_publication(client, db):

@@ -17,6 +17,9 @@ from scoring.reports.xlsx import completeness_key, sheet_title
 from tests.helpers import make_user
 from tests.scoring.test_results_pages import published_quarter
 
+# Q1 2026 is over and locked, Q2 is running: "now" for computing, appealing and publishing Q1.
+pytestmark = pytest.mark.clock("2026-04-15 10:00")
+
 INJECTION = "=cmd|' /C calc'!A0"
 
 
