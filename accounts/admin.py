@@ -8,6 +8,8 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from simple_history.admin import SimpleHistoryAdmin
 
+from jiaozhang.admin_site import ReadOnly, ReadOnlyAdmin
+
 from .models import RankingGroup, RoleChange, Unit, User
 from .permissions import user_acts_as
 from .roles import Role
@@ -177,7 +179,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
 
 
 @admin.register(RoleChange)
-class RoleChangeAdmin(admin.ModelAdmin):
+class RoleChangeAdmin(ReadOnlyAdmin):
     """Every role change, written by set_roles: read here, never typed in."""
 
     list_display = ["changed_at", "user", "added", "removed", "changed_by"]
@@ -192,15 +194,6 @@ class RoleChangeAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return _acts_as_admin(request) and super().has_view_permission(request, obj)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # Roles are groups whose names and permissions live in accounts/roles.py (re-applied after
 # every migrate): the administrator reads them here; renaming one would leave no such role.
@@ -208,18 +201,9 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class RoleGroupAdmin(DjangoGroupAdmin):
+class RoleGroupAdmin(ReadOnly, DjangoGroupAdmin):
     def has_module_permission(self, request):
         return _acts_as_admin(request) and super().has_module_permission(request)
 
     def has_view_permission(self, request, obj=None):
         return _acts_as_admin(request) and super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -10,6 +10,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
+        from . import tasks  # noqa: F401  (registers the task names services start by name)
         from .roles import sync_role_permissions
 
         # Later apps add models; re-granting after every migrate keeps each role's

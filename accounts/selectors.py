@@ -1,9 +1,10 @@
 """Read side of accounts: what a given user may see, one scoped queryset per model."""
 
 from django.db.models import QuerySet
+from simple_history.utils import get_history_model_for_model
 
-from .models import RankingGroup, Unit, User
-from .permissions import reads_every_unit, user_acts_as
+from .models import Notification, RankingGroup, Unit, User
+from .permissions import acts_as_office, reads_every_unit, user_acts_as
 from .roles import Role
 
 
@@ -81,3 +82,20 @@ def role_changes_of(user_id) -> QuerySet:
     from .models import RoleChange
 
     return RoleChange.objects.filter(user_id=user_id).select_related("changed_by")
+
+
+def recent_changes_visible_to(user, model: type[Unit] | type[User], *, limit: int = 8):
+    """The latest history rows of units or accounts with who made them (one query), for the
+    home pages of the office and the administrator."""
+    history = get_history_model_for_model(model)
+    rows = history.objects.select_related("history_user").order_by("-history_date")
+    if not (acts_as_office(user) or user_acts_as(user, Role.ADMIN)):
+        return rows.none()
+    return rows[:limit]
+
+
+def notifications_of(user, *, limit: int = 100) -> list[Notification]:
+    """The user's own notifications, newest first."""
+    if not user.is_authenticated:
+        return []
+    return list(Notification.objects.filter(recipient=user)[:limit])

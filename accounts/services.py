@@ -6,7 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from jiaozhang.tasking import task_named
+
 from .roles import Role
+
+# Started by name through jiaozhang.tasking: accounts.tasks imports this module, not back.
+SEND_NOTIFICATION_EMAILS = "accounts.tasks.send_notification_emails"
 
 
 @transaction.atomic
@@ -32,7 +37,6 @@ def notify(*, recipients, kind: str, title: str, body: str = "", url: str = "") 
     never holds a page and a rolled-back operation sends nothing.
     """
     from .models import Notification
-    from .tasks import send_notification_emails
 
     recipients = list(recipients)
     created = Notification.objects.bulk_create(
@@ -40,7 +44,7 @@ def notify(*, recipients, kind: str, title: str, body: str = "", url: str = "") 
     )
     ids = [n.pk for n, r in zip(created, recipients, strict=True) if r.email]
     if ids:
-        transaction.on_commit(lambda: send_notification_emails.delay(ids))
+        transaction.on_commit(lambda: task_named(SEND_NOTIFICATION_EMAILS).delay(ids))
     return len(created)
 
 

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from .services import purge_expired_sign_in_records as purge
+from .services import send_notification_emails_now
 
 
 @shared_task(acks_late=True)
@@ -14,6 +15,4 @@ def purge_expired_sign_in_records() -> dict[str, int]:
 @shared_task(acks_late=True)
 def send_notification_emails(notification_ids: list[int]) -> int:
     """Email the given notifications to their recipients."""
-    from .services import send_notification_emails_now
-
     return send_notification_emails_now(notification_ids)

@@ -3,12 +3,18 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from simple_history.utils import get_history_model_for_model
 
 from .models import Unit, User
-from .permissions import role_required
+from .permissions import role_required, user_acts_as
 from .roles import Role
-from .selectors import groups_with_units, locked_accounts, role_counts, users_visible_to
+from .selectors import (
+    groups_with_units,
+    locked_accounts,
+    notifications_of,
+    recent_changes_visible_to,
+    role_counts,
+    users_visible_to,
+)
 
 # The page a user lands on when holding several roles: the widest view first.
 LANDING_ORDER = [
@@ -22,9 +28,8 @@ LANDING_ORDER = [
 
 
 def landing_role(user) -> Role | None:
-    if user.is_superuser and not user.roles:
-        return Role.ADMIN
-    return next((role for role in LANDING_ORDER if role in user.roles), None)
+    # user_acts_as: a superuser without roles lands as the administrator, by the one rule.
+    return next((role for role in LANDING_ORDER if user_acts_as(user, role)), None)
 
 
 @login_required
@@ -96,8 +101,8 @@ def office_home(request):
         Role.OFFICE,
         groups=groups_with_units(request.user),
         role_counts=role_counts(users_visible_to(request.user)),
-        recent_unit_changes=_recent_changes(Unit),
-        recent_user_changes=_recent_changes(User),
+        recent_unit_changes=recent_changes_visible_to(request.user, Unit),
+        recent_user_changes=recent_changes_visible_to(request.user, User),
     )
 
 
@@ -115,14 +120,8 @@ def admin_home(request):
         role_counts=role_counts(users),
         inactive_count=users.filter(is_active=False).count(),
         locked=locked_accounts(),
-        recent_user_changes=_recent_changes(User),
+        recent_user_changes=recent_changes_visible_to(request.user, User),
     )
-
-
-def _recent_changes(model, limit: int = 8):
-    """The latest history rows of a model with who made them (one query)."""
-    history = get_history_model_for_model(model)
-    return history.objects.select_related("history_user").order_by("-history_date")[:limit]
 
 
 @login_required
@@ -130,7 +129,7 @@ def notifications(request):
     """The user's notifications, newest first; opening the page marks them read."""
     from .services import mark_notifications_read
 
-    items = list(request.user.notifications.all()[:100])
+    items = notifications_of(request.user)
     if request.method == "POST":
         mark_notifications_read(user=request.user)
         return redirect("notifications")

@@ -6,15 +6,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
-from django.utils.http import content_disposition_header
 from simple_history.admin import SimpleHistoryAdmin
 
 from jiaozhang import ids  # noqa: F401  (registers <id:…>: ids the database can hold)
+from jiaozhang.admin_site import ReadOnlyAdmin
+from jiaozhang.downloads import download_response
 
 from .errors import LedgerError
 from .figures import FIGURE_INPUT
@@ -161,11 +161,12 @@ class AssessmentYearAdmin(SimpleHistoryAdmin):
         if not request.user.has_perm(kind.view_perm):
             raise PermissionDenied
         year = get_object_or_404(AssessmentYear, pk=object_id)
-        response = HttpResponse(kind.template(year), content_type=XLSX)
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"{year.year}年度{kind.label}模板.xlsx"
+        return download_response(
+            kind.template(year),
+            filename=f"{year.year}年度{kind.label}模板.xlsx",
+            fallback=f"{year.year}-{kind.slug}-template.xlsx",
+            content_type=XLSX,
         )
-        return response
 
     def import_view(self, request, object_id, slug):
         kind = YEAR_IMPORTS[slug]
@@ -321,19 +322,6 @@ class TargetAdmin(SimpleHistoryAdmin):
                 annual_value=target.annual_value,
                 note=target.note,
             )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A list to look at: rows are written by services, never by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DeadlineForm(forms.Form):

@@ -11,12 +11,12 @@ Decisions a reader should know:
   unit's reviewers could not verify it (审核与填报须分离), so such a target is skipped.
 - The history is simulated, not replayed through the services: rows are built in memory and
   written with bulk_create, in the states `open_ledger`, `submit_ledger`, `confirm_ledger`,
-  `verify_entries` and `return_entry` would have left them (a ledger's status is derived from
-  its entries exactly as `refresh_status` does). A city is ~700k entries; going through the
-  services would take hours. bulk_create skips django-simple-history, which is acceptable for
-  demo data; only the entries with a story (returned then corrected, corrected down 核减) get
-  hand-built history rows, so the office's entry-history page has something to show. Targets
-  and milestones are bulk-created *with* history.
+  `verify_entries` and `return_entry` would have left them (a ledger's status comes from its
+  entries through `WeeklyLedger.status_from_reviews`, as in `refresh_status`). A city is ~700k
+  entries; going through the services would take hours. bulk_create skips django-simple-history,
+  which is acceptable for demo data; only the entries with a story (returned then corrected,
+  corrected down 核减) get hand-built history rows, so the office's entry-history page has
+  something to show. Targets and milestones are bulk-created *with* history.
 - Weeks are relative to `now`: the ledgers cover the `weeks` weeks ending with the last week
   that is over (if today is in week 48, weeks 48-`weeks` … 47), so the current week is open
   for a reporter who signs in. No event later than `now` happens: a ledger whose simulated
@@ -785,9 +785,8 @@ class _HistoryWriter:
                 return None  # never opened
         elif handed_at <= self.now:
             ledger.submitted_by_id = submitter
-            ledger.submitted_at = ledger.confirmed_at = handed_at
-            ledger.confirmed_by_id = head
-            ledger.status = Status.SUBMITTED
+            ledger.confirmed_at, ledger.confirmed_by_id = handed_at, head
+            ledger.hand_in(at=handed_at)
         elif submitter != head and handed_at - timedelta(hours=3) <= self.now:
             ledger.submitted_by_id = submitter  # handed to the head, not yet signed
             ledger.status = Status.AWAITING_CONFIRMATION
@@ -823,15 +822,8 @@ class _HistoryWriter:
                 story = None
             self._review(entry, plan, case, review_at[lead], reviewers[lead], submitter,
                          ledger, previous, rng, stories, inspections, unit)  # fmt: skip
-        if handed_in:
-            states = {entry.review_status for entry in entries}
-            # As campaigns.services.ledger.refresh_status derives it.
-            if Review.RETURNED in states:
-                ledger.status = Status.RETURNED
-            elif states == {Review.VERIFIED}:
-                ledger.status = Status.VERIFIED
-            elif Review.VERIFIED in states:
-                ledger.status = Status.PARTLY_VERIFIED
+        if handed_in:  # the rule refresh_status applies
+            ledger.status = WeeklyLedger.status_from_reviews(e.review_status for e in entries)
         return ledger, entries, stories, inspections
 
     def _case(self, plan, value, previous, profile, rng, story_case) -> str:

@@ -13,18 +13,27 @@ a formula when a user edits the cell. We do not alter the text: a leading apostr
 in the value would become part of an indicator's name on re-import. Instead such a cell is
 written as a plain string cell (`data_type = "s"`) with the style flag `quotePrefix` — what
 Excel itself stores when one types a leading ' — so the text is shown and read back exactly,
-and stays text when edited.
+and stays text when edited. The header style, Decimal figures as Excel numbers and the saved
+bytes are shared by every workbook we write.
+
+Cells of an upload: `cell_text`, `cell_date` and `cell_at` read a cell's value the same way in
+every import; `data_rows` yields a sheet's non-empty rows up to a limit; a `Collector` gathers
+one message per problem, naming sheet, row and column, and raises them together.
 """
 
+import re
 import zipfile
 import zlib
 from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
 from io import BytesIO
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from openpyxl import DEFUSEDXML, load_workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
 from .errors import LedgerError
@@ -95,6 +104,42 @@ def append_safe(sheet, values) -> None:
     Values may be plain values or styled cells (`WriteOnlyCell`), which are checked too.
     """
     sheet.append([_escaped(value, sheet) for value in values])
+
+
+# ------------------------------------------------------------------------------------------
+# Writing: styles, figures, the file
+# ------------------------------------------------------------------------------------------
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="B22222")
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def style_header(cells, *, fill=HEADER_FILL, font=HEADER_FONT) -> None:
+    """Give `cells` (a header row) the workbooks' header look: white bold on red, centred."""
+    for cell in cells:
+        cell.font = font
+        cell.fill = fill
+        cell.alignment = HEADER_ALIGNMENT
+
+
+def excel_number(value: Decimal | None):
+    """A Decimal as the number Excel stores: an int when whole, else a float (None stays)."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def clean_text(text: str | None) -> str:
+    """`text` without the control characters that make openpyxl refuse to save a workbook
+    (pasted into a web form, they would otherwise break the whole download)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text or "")
+
+
+def workbook_bytes(workbook) -> bytes:
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 # ------------------------------------------------------------------------------------------
@@ -200,3 +245,103 @@ def read_workbook(content: bytes, *, max_unpacked: int, unreadable: str):
         raise LedgerError(unreadable) from None
     finally:
         workbook.close()
+
+
+# ------------------------------------------------------------------------------------------
+# Reading cells of an upload
+# ------------------------------------------------------------------------------------------
+
+MAX_MESSAGES = 200  # an import lists at most this many problems, then how many more
+
+
+class CellError(Exception):
+    """A cell's value is not acceptable; the message says what was expected."""
+
+
+def cell_text(value) -> str:
+    """A cell's value as stripped text ("" for an empty cell; 12.0 reads "12")."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def shown(value) -> str:
+    """A cell's value quoted for a message: “12”, “2026-07-31”."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    return f"“{value}”"
+
+
+_DATE_TEXT = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
+
+
+def cell_date(value) -> date | None:
+    """A date cell, or text like 2026-07-31, 2026/7/31 or 2026年7月31日; None when empty."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = cell_text(value)
+    if not text:
+        return None
+    match = _DATE_TEXT.fullmatch(text)
+    if match:
+        try:
+            return date(*map(int, match.groups()))
+        except ValueError:
+            pass
+    raise CellError("应为日期（如 2026-07-31）")
+
+
+def cell_at(values, position):
+    """The value at `position` of a row read with values_only (None past its end)."""
+    return values[position] if position < len(values) else None
+
+
+def data_rows(sheet, *, sheet_name: str, min_row: int, last_row: int, width: int, limit: int):
+    """(row number, values) of the non-empty rows from `min_row` to `last_row`.
+
+    Only the `width` columns the header names are read, and no further than one row past
+    `last_row`: one cell typed at XFD1048576 would otherwise make openpyxl hand over a million
+    rows of 16,384 empty cells each (hours of work for a 5 KB file). A non-empty row past
+    `last_row` is refused: the sheet has more than `limit` rows.
+    """
+    rows = sheet.iter_rows(min_row=min_row, max_row=last_row + 1, max_col=width, values_only=True)
+    for number, values in enumerate(rows, min_row):
+        if all(cell_text(v) == "" for v in values):
+            continue
+        if number > last_row:
+            raise LedgerError(f"工作表「{sheet_name}」超过 {limit} 行，请检查是否有多余内容。")
+        yield number, values
+
+
+class Collector:
+    """Collects the messages of one import; `add` names the sheet, row and column."""
+
+    def __init__(self):
+        self.messages: list[str] = []
+
+    def add(self, sheet: str, row: int | None, column: str | None, message: str):
+        where = f"工作表「{sheet}」"
+        if row is not None:
+            where += f"第{row}行"
+        if column:
+            where += f"「{column}」"
+        self.messages.append(f"{where}：{message}")
+
+    def bad(self, sheet, row, column, expected: str, value):
+        self.add(sheet, row, column, f"{expected}，实际为{shown(value)}")
+
+    def raise_if_any(self):
+        if not self.messages:
+            return
+        listed = self.messages[:MAX_MESSAGES]
+        if len(self.messages) > MAX_MESSAGES:
+            listed.append(f"……另有 {len(self.messages) - MAX_MESSAGES} 处问题未列出。")
+        raise LedgerError(listed)

@@ -16,7 +16,6 @@ from .flags import Flag, PhotoMatch
 from .models import Evidence, LedgerEntry, WeeklyLedger
 
 HISTORY_WEEKS = 8
-NOT_HANDED_IN = (WeeklyLedger.Status.DRAFT, WeeklyLedger.Status.AWAITING_CONFIRMATION)
 
 
 def _figure(row) -> Decimal | None:
@@ -60,7 +59,7 @@ def flags_for_entries(entries: Iterable[LedgerEntry]) -> dict[int, list[Flag]]:
             ledger__period__iso_week__gte=min(weeks) - HISTORY_WEEKS,
             ledger__period__iso_week__lt=max(weeks),
         )
-        .exclude(ledger__status__in=NOT_HANDED_IN)
+        .exclude(ledger__status__in=WeeklyLedger.NOT_HANDED_IN)
         .values(
             "indicator_id",
             "value",

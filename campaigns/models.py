@@ -312,16 +312,38 @@ class WeeklyLedger(models.Model):
             models.UniqueConstraint(fields=["unit", "period"], name="ledger_unique_per_week")
         ]
 
-    # The states in which a ledger has reached the reviewers.
+    # The states in which a ledger has reached the reviewers, and the rest: the one definition.
     HANDED_IN = (
         Status.SUBMITTED,
         Status.RETURNED,
         Status.PARTLY_VERIFIED,
         Status.VERIFIED,
     )
+    NOT_HANDED_IN = (Status.DRAFT, Status.AWAITING_CONFIRMATION)  # every other state
 
     def __str__(self):
         return f"{self.unit} · {self.period}"
+
+    @classmethod
+    def status_from_reviews(cls, review_states) -> str:
+        """A handed-in ledger's status from its entries' review states (a set of
+        LedgerEntry.ReviewStatus values): the one rule, for the services and the demo builder.
+        Any entry returned: returned; every entry verified: verified; some: partly verified."""
+        states = set(review_states)
+        if LedgerEntry.ReviewStatus.RETURNED in states:
+            return cls.Status.RETURNED
+        if states == {LedgerEntry.ReviewStatus.VERIFIED}:
+            return cls.Status.VERIFIED
+        if LedgerEntry.ReviewStatus.VERIFIED in states:
+            return cls.Status.PARTLY_VERIFIED
+        return cls.Status.SUBMITTED
+
+    def hand_in(self, *, at) -> None:
+        """Mark the ledger handed in at `at` (unsaved): timeliness is judged on the first
+        hand-in, so a later one after a return keeps `submitted_at`."""
+        self.status = self.Status.SUBMITTED
+        if self.submitted_at is None:
+            self.submitted_at = at
 
     @property
     def is_late(self) -> bool:

@@ -15,6 +15,7 @@ from accounts.roles import Role
 
 from .models import (
     AssessmentYear,
+    Campaign,
     Evidence,
     Indicator,
     LedgerEntry,
@@ -81,14 +82,6 @@ def evidence_visible_to(user) -> QuerySet[Evidence]:
     return evidence.filter(scope)
 
 
-def indicators_visible_to(user) -> QuerySet[Indicator]:
-    """Indicators are the county's published task list: every signed-in user may read them."""
-    indicators = Indicator.objects.select_related("campaign", "lead_unit")
-    if not user.is_authenticated or not user.is_active:
-        return indicators.none()
-    return indicators
-
-
 def periods_visible_to(user) -> QuerySet[Period]:
     periods = Period.objects.select_related("year")
     if not user.is_authenticated or not user.is_active:
@@ -100,6 +93,38 @@ def current_year() -> AssessmentYear | None:
     return (
         AssessmentYear.objects.filter(status=AssessmentYear.Status.ACTIVE).order_by("-year").first()
     )
+
+
+def years_visible_to(user) -> QuerySet[AssessmentYear]:
+    """The assessment years are the county's public calendar: every signed-in user reads them."""
+    years = AssessmentYear.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return years.none()
+    return years
+
+
+def chosen_year(user, year_id: int | None) -> AssessmentYear | None:
+    """The year asked for if there is one, else the active year, else the latest."""
+    years = years_visible_to(user)
+    if year_id:
+        year = years.filter(pk=year_id).first()
+        if year is not None:
+            return year
+    return current_year() or years.order_by("-year").first()
+
+
+def campaigns_visible_to(user) -> QuerySet[Campaign]:
+    """Campaigns head the county's published task list: every signed-in user reads them."""
+    campaigns = Campaign.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return campaigns.none()
+    return campaigns
+
+
+def reopenings_of(ledger: WeeklyLedger):
+    """The office's reopenings of a ledger the caller already holds (from a scoped selector),
+    with who reopened it."""
+    return ledger.reopenings.select_related("reopened_by")
 
 
 def period_containing(year: AssessmentYear, moment: datetime) -> Period | None:

@@ -26,7 +26,7 @@ urlpatterns = [
     path("review/entry/<id:entry_id>/return/", review.send_back, name="review-return"),
     path("review/entry/<id:entry_id>/inspect/", review.inspect, name="review-inspect"),
     path("office/completeness/", office.completeness, name="completeness"),
-    path("office/completeness.xlsx", office.completeness_xlsx, name="completeness-xlsx"),
+    # office/completeness.xlsx ("completeness-xlsx") is served by scoring's export registry.
     path("office/reopen/<id:unit_id>/<id:period_id>/", office.reopen, name="ledger-reopen"),
     path("office/entry/<id:entry_id>/history/", office.entry_history, name="entry-history"),
     path("office/ledger/<id:unit_id>/<id:period_id>/", office.ledger_view, name="ledger-view"),

@@ -15,5 +15,23 @@ class JiaozhangAdminSite(admin.AdminSite):
         return user.is_authenticated and user.may_use_admin_site
 
 
+class ReadOnly:
+    """Rows to look at: written by services, never by hand (no add, change or delete). Mixed
+    into a ModelAdmin or an inline; the one definition every app's admin uses."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
+    """A list to look at: rows are written by services, never by hand."""
+
+
 class JiaozhangAdminConfig(AdminConfig):
     default_site = "jiaozhang.admin_site.JiaozhangAdminSite"

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from campaigns.figures import FIGURE_INPUT
+from jiaozhang.admin_site import ReadOnly, ReadOnlyAdmin
 
 from .errors import ScoringError
 from .models import (
@@ -27,19 +28,6 @@ from .services.adjustments import approve_adjustment, approve_veto, enter_adjust
 from .services.annual import add_file_entry
 from .services.evaluations import record_skipped_quarter
 from .services.uploads import evidence_refusals
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A list to look at: rows are written by services, never by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyHistoryAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
@@ -352,7 +340,7 @@ class SkippedQuarterAdmin(SimpleHistoryAdmin):
         pass
 
 
-class UnitScoreInline(admin.TabularInline):
+class UnitScoreInline(ReadOnly, admin.TabularInline):
     model = UnitScore
     fields = ["group", "unit", "base", "timeliness", "bonus", "penalty", "total", "rank",
               "tier", "vetoed", "no_excellence"]  # fmt: skip
@@ -363,12 +351,6 @@ class UnitScoreInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("unit", "group")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(EvaluationVersion)
@@ -396,7 +378,7 @@ class AppealAdmin(ReadOnlyHistoryAdmin):
         return _page_link(url, "去处理" if obj.status == Appeal.Status.PENDING else "查看")
 
 
-class AnnualResultInline(admin.TabularInline):
+class AnnualResultInline(ReadOnly, admin.TabularInline):
     model = AnnualResult
     fields = ["group", "unit", "q1", "q2", "q3", "q4", "file_points", "score", "rank", "grade",
               "vetoed", "no_excellence"]  # fmt: skip
@@ -406,12 +388,6 @@ class AnnualResultInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("unit", "group")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AnnualEvaluation)

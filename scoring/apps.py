@@ -8,6 +8,15 @@ class ScoringConfig(AppConfig):
     verbose_name = "考评与绩误档案"
 
     def ready(self):
-        # Celery's autodiscovery imports only `tasks` modules; the report tasks live in
-        # report_tasks, and the report jobs' admin beside scoring's own admin module.
-        from . import admin_reports, report_tasks  # noqa: F401
+        from campaigns.services.years import freeze_deadlines
+
+        # The services start tasks by name (jiaozhang.tasking.task_named), so every process
+        # registers them here: `tasks`, and `report_tasks`, which Celery's autodiscovery (it
+        # imports only `tasks` modules) would miss. The report jobs' admin sits beside
+        # scoring's own admin module.
+        from . import admin_reports, report_tasks, tasks  # noqa: F401
+        from .services.evaluations import published_quarter_freezes_deadline
+
+        # Campaigns asks before a deadline moves and does not import scoring: scoring answers
+        # for the weeks of a published quarter.
+        freeze_deadlines(published_quarter_freezes_deadline)

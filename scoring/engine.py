@@ -1,6 +1,6 @@
 """The scoring rules of DESIGN §4 as pure functions: frozen dataclasses in, dataclasses out.
 
-Nothing here touches Django or the database. `scoring/services.py` loads a quarter (or a year)
+Nothing here touches Django or the database. `scoring/services/` loads a quarter (or a year)
 into the input dataclasses below, calls `evaluate_quarter` (or `evaluate_year`) and stores what
 comes back. Every rule of §4 is one function whose docstring starts with its number, so a score
 can be explained — and tested — rule by rule.
@@ -36,6 +36,8 @@ from decimal import (
     localcontext,
 )
 from enum import StrEnum
+
+from campaigns import quarters  # pure, like this module
 
 ENGINE_CONTEXT = Context(
     prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
@@ -234,12 +236,9 @@ def _check(rules: Rules) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def quarter_end(year: int, quarter: int) -> date:
-    """The last day of a quarter (the day rules 1–3 measure at)."""
-    if quarter not in (1, 2, 3, 4):
-        raise ValueError(f"quarter must be 1–4, got {quarter}")
-    month = 3 * quarter
-    return date(year, month, 31 if month in (3, 12) else 30)
+# The last day of a quarter (the day rules 1–3 measure at): campaigns/quarters.py holds the one
+# definition, which the year's set-up reads too.
+quarter_end = quarters.quarter_end
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,8 +254,8 @@ class Milestone:
 
 def quarterly_milestones(year: int) -> tuple[Milestone, ...]:
     """The default milestones of a target (DESIGN §3): 25/50/75/100 % at the quarter ends."""
-    fractions = (Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), ONE)
-    return tuple(Milestone(quarter_end(year, q), f) for q, f in enumerate(fractions, start=1))
+    defaults = quarters.default_milestones(year=year)
+    return tuple(Milestone(due, fraction) for due, fraction in defaults)
 
 
 # --------------------------------------------------------------------------------------------
@@ -486,9 +485,13 @@ def total_score(base: Decimal, timeliness: Decimal, adjustment: Decimal) -> Deci
     return base + timeliness + adjustment
 
 
-def display_points(value: Decimal) -> Decimal:
-    """Rule 8: a score rounded to 2 decimals, for display only (half up, as people round)."""
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def display_points(value: Decimal, places: int = 2) -> Decimal:
+    """Rule 8: a score rounded to 2 decimals, for display only (half up, as people round).
+
+    `places` serves the other figures shown beside scores (a percentage to 1 place): the one
+    rounding every page, chart, PDF and workbook uses, through scoring/display.py.
+    """
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 # --------------------------------------------------------------------------------------------

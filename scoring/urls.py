@@ -28,6 +28,8 @@ urlpatterns = [
     path("results/", results.results_list, name="results-list"),
     path("results/<id:evaluation_id>/", results.results_detail, name="results-detail"),
     path("results/export/<str:identifier>/", results.download_export, name="results-export"),
+    # The completeness page's download keeps its address, through the same registry export.
+    path("office/completeness.xlsx", results.completeness_download, name="completeness-xlsx"),
     path("years/<id:year_id>/annual/", annual.annual_evaluation, name="annual-evaluation"),
     path("years/<id:year_id>/annual/<str:action>/", annual.annual_action,
          name="annual-action"),

@@ -4,7 +4,7 @@ Every operation checks who may do it and what state allows it, runs in one trans
 raises LedgerError with Chinese messages on bad input, leaving the database as it was.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -40,11 +40,6 @@ class EntryInput:
     where: str = ""  # how to name the place of an error: "第3行" in a workbook, the indicator name
 
 
-@dataclass
-class EntryCheck:
-    errors: list[str] = field(default_factory=list)
-
-
 def last_figures(*, unit_id: int, period: Period, indicator_ids) -> dict[int, Decimal | None]:
     """Each indicator's latest figure before `period` in a handed-in ledger of the unit.
 
@@ -58,7 +53,7 @@ def last_figures(*, unit_id: int, period: Period, indicator_ids) -> dict[int, De
             ledger__period__iso_week__lt=period.iso_week,
             indicator_id__in=list(indicator_ids),
         )
-        .exclude(ledger__status__in=[Status.DRAFT, Status.AWAITING_CONFIRMATION])
+        .exclude(ledger__status__in=WeeklyLedger.NOT_HANDED_IN)
         .order_by("indicator_id", "-ledger__period__iso_week")
         .values("indicator_id", "value", "verified_value", "review_status")
     )
@@ -125,7 +120,7 @@ def editable_indicator_ids(ledger: WeeklyLedger, *, now: datetime) -> set[int]:
     Before hand-in: all of them while the window is open. After: only entries a reviewer
     returned — those stay correctable after the lock, since the reviewer asked for them.
     """
-    if ledger.status in (Status.DRAFT, Status.AWAITING_CONFIRMATION):
+    if ledger.status in WeeklyLedger.NOT_HANDED_IN:
         if not window_open(ledger, now=now):
             return set()
         return {e.indicator_id for e in ledger.entries.all()}
@@ -188,7 +183,7 @@ def save_entries(
             errors.append(f"{data.where}本单位没有承担该指标（编号 {indicator_id}），不能填报")
             continue
         if indicator_id not in editable:
-            if _differs(entry, data):
+            if entry_differs(entry, data):
                 errors.append(f"「{entry.indicator.name}」当前不可修改（已提交或帐期已锁定）")
             continue
         errors += [
@@ -201,7 +196,7 @@ def save_entries(
         raise LedgerError(errors)
     for indicator_id, data in changes.items():
         entry = entries[indicator_id]
-        if indicator_id in editable and _differs(entry, data):
+        if indicator_id in editable and entry_differs(entry, data):
             entry.value, entry.done_on = data.value, data.done_on
             for name in TEXT_FIELDS:
                 setattr(entry, name, getattr(data, name).strip())
@@ -210,7 +205,8 @@ def save_entries(
     return ledger
 
 
-def _differs(entry: LedgerEntry, data: EntryInput) -> bool:
+def entry_differs(entry: LedgerEntry, data: EntryInput) -> bool:
+    """Whether `data` changes `entry`: the one definition, shared by the form and the workbook."""
     if entry.value != data.value or entry.done_on != data.done_on:
         return True
     return any(getattr(entry, name) != getattr(data, name).strip() for name in TEXT_FIELDS)
@@ -323,25 +319,17 @@ def withdraw_ledger(*, ledger: WeeklyLedger, user, now: datetime | None = None) 
 
 
 def _hand_in(ledger: WeeklyLedger, *, now: datetime) -> None:
-    ledger.status = Status.SUBMITTED
-    if ledger.submitted_at is None:  # timeliness is judged on the first hand-in
-        ledger.submitted_at = now
+    ledger.hand_in(at=now)
     ledger.save()
 
 
 def refresh_status(ledger: WeeklyLedger) -> None:
     """Derive a handed-in ledger's status from its entries' review states."""
-    if ledger.status in (Status.DRAFT, Status.AWAITING_CONFIRMATION):
+    if ledger.status in WeeklyLedger.NOT_HANDED_IN:
         return
-    states = set(ledger.entries.values_list("review_status", flat=True))
-    if Review.RETURNED in states:
-        status = Status.RETURNED
-    elif states == {Review.VERIFIED}:
-        status = Status.VERIFIED
-    elif Review.VERIFIED in states:
-        status = Status.PARTLY_VERIFIED
-    else:
-        status = Status.SUBMITTED
+    status = WeeklyLedger.status_from_reviews(
+        ledger.entries.values_list("review_status", flat=True)
+    )
     if status != ledger.status:
         ledger.status = status
         ledger.save(update_fields=["status"])
@@ -357,7 +345,7 @@ def reopen_ledger(*, unit, period: Period, user, until: datetime, reason: str) -
     if until <= timezone.now():
         raise LedgerError("补报截止时间须晚于现在。")
     ledger = _ledger_for_update(open_ledger(unit=unit, period=period))
-    if ledger.status not in (Status.DRAFT, Status.AWAITING_CONFIRMATION):
+    if ledger.status not in WeeklyLedger.NOT_HANDED_IN:
         raise LedgerError("该周帐已提交，无需重新开放；被退回的条目可直接修改。")
     ledger.reopened_until = until
     ledger.save()

@@ -5,7 +5,7 @@ raise LedgerError with Chinese messages on bad input, leaving the database as it
 save a row only when a value differs, so re-running them adds nothing to the change history.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -20,12 +20,23 @@ from accounts.permissions import acts_as_office
 from ..errors import LedgerError
 from ..figures import FigureError, check_limits, limits_of, parse_figure
 from ..models import AssessmentYear, Indicator, Milestone, Period, Target
+from ..quarters import default_milestones
 from ..workdays import Calendar, load_holidays, weekly_deadline_day
 
-QUARTER_FRACTIONS = (Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), Decimal("1"))
 REASON_LENGTH = 100  # simple-history's change reason column
 ANNUAL_VALUE = Target._meta.get_field("annual_value")
 FRACTION = Milestone._meta.get_field("fraction")
+
+# Apps built on campaigns may freeze a week's deadline (scoring: once the week's quarter is
+# published). Each check takes the period and returns a Chinese reason to refuse, or None.
+# They register from their AppConfig.ready(), so campaigns never imports the apps above it.
+DEADLINE_FREEZES: list[Callable[[Period], str | None]] = []
+
+
+def freeze_deadlines(check: Callable[[Period], str | None]) -> None:
+    """Ask `check(period)` before any deadline change; a reason it returns refuses the change."""
+    if check not in DEADLINE_FREEZES:
+        DEADLINE_FREEZES.append(check)
 
 
 def iso_weeks_in(year: int) -> int:
@@ -107,8 +118,6 @@ def change_period_deadline(
     of the week is judged on time or late against the new deadline from then on. Refused
     once the week's quarter is published: the published result froze its punctuality.
     `now` is taken for the services' common signature; the history records the real time."""
-    from scoring.models import QuarterlyEvaluation  # scoring builds on campaigns, not back
-
     now = now or timezone.now()
     if not acts_as_office(user):
         raise LedgerError("只有考核办可以修改帐期截止时间。")
@@ -125,13 +134,10 @@ def change_period_deadline(
     if errors:
         raise LedgerError(errors)
     period = Period.objects.select_for_update().get(pk=period.pk)
-    published = QuarterlyEvaluation.objects.filter(
-        year_id=period.year_id,
-        quarter=period.quarter,
-        status=QuarterlyEvaluation.Status.PUBLISHED,
-    )
-    if published.exists():
-        raise LedgerError(f"第{period.quarter}季度考评已发布，不能再修改{period}的截止时间。")
+    for check in DEADLINE_FREEZES:
+        frozen = check(period)
+        if frozen:
+            raise LedgerError(frozen)
     if deadline == period.deadline:
         raise LedgerError("新的截止时间与原截止时间相同。")
     period.locks_at = deadline + (period.locks_at - period.deadline)
@@ -142,18 +148,6 @@ def change_period_deadline(
     period._history_user = user
     period.save()
     return period
-
-
-def current_period(*, year: AssessmentYear, now: datetime) -> Period | None:
-    """The period whose week contains `now` (its local date), or None outside the year."""
-    today = timezone.localtime(now).date()
-    return Period.objects.filter(year=year, starts_on__lte=today, ends_on__gte=today).first()
-
-
-def default_milestones(*, year: int) -> list[tuple[date, Decimal]]:
-    """25 / 50 / 75 / 100 % at the calendar quarter ends (DESIGN §3)."""
-    ends = [date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31)]
-    return list(zip(ends, QUARTER_FRACTIONS, strict=True))
 
 
 def _as_decimal(value, field, what: str) -> Decimal | None:

@@ -1,15 +1,14 @@
 """The reporter's week as Excel: download it prefilled, upload it filled in."""
 
 import re
-from urllib.parse import quote
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
+from jiaozhang.downloads import download_response
 
 from ..errors import LedgerError
 from ..services.ledger_workbook import import_ledger_workbook, ledger_workbook
@@ -17,11 +16,6 @@ from .ledger import UNIT_ROLES, unit_week
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHOWN_ERRORS = 50  # the service lists up to 200; a page of 50 is enough to start fixing
-
-
-def _attachment(filename: str, fallback: str) -> str:
-    # RFC 6266 / 5987: an ASCII name for old clients, the Chinese one for everyone else.
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @role_required(*UNIT_ROLES)
@@ -33,12 +27,12 @@ def download(request, period_id):
     content = ledger_workbook(ledger=ledger)
     short = re.sub(r'[\\/:*?"<>|\s]+', "_", ledger.unit.short_name or ledger.unit.name)
     week = f"{period.year.year}-W{period.iso_week:02d}"
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = _attachment(
-        f"周帐-{short}-{week}.xlsx", f"ledger-{ledger.unit_id}-{week}.xlsx"
+    return download_response(
+        content,
+        filename=f"周帐-{short}-{week}.xlsx",
+        fallback=f"ledger-{ledger.unit_id}-{week}.xlsx",
+        content_type=XLSX,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @require_POST

@@ -3,7 +3,6 @@
 from collections import Counter
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +15,6 @@ from accounts.selectors import ranking_groups_visible_to, units_visible_to
 from jiaozhang.ids import id_param
 
 from ..errors import LedgerError
-from ..exports import completeness_workbook
 from ..forms import ReopenForm
 from ..selectors import (
     completeness_matrix,
@@ -26,6 +24,7 @@ from ..selectors import (
     ledger_rows,
     ledgers_visible_to,
     periods_visible_to,
+    reopenings_of,
 )
 from ..services.ledger import reopen_ledger
 
@@ -36,7 +35,8 @@ def _matrix(request):
         return None, None, None
     group_id = id_param(request.GET, "group")
     today = timezone.localdate()
-    periods = year.periods.filter(starts_on__lte=today).order_by("iso_week")
+    periods = periods_visible_to(request.user).filter(year=year, starts_on__lte=today)
+    periods = periods.order_by("iso_week")
     return year, group_id, completeness_matrix(request.user, year=year, group_id=group_id,
                                                periods=periods)  # fmt: skip
 
@@ -100,21 +100,6 @@ def _cells_html(unit, cells, bases, *, is_office: bool) -> str:
     return mark_safe("".join(parts))
 
 
-@role_required(Role.OFFICE, Role.LEADER)
-def completeness_xlsx(request):
-    year, _group_id, matrix = _matrix(request)
-    if year is None:
-        return redirect("completeness")
-    periods, rows = matrix
-    content = completeness_workbook(year=year, periods=periods, rows=rows)
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="completeness-{year.year}.xlsx"'
-    return response
-
-
 @role_required(Role.OFFICE)
 def reopen(request, unit_id, period_id):
     unit = get_object_or_404(units_visible_to(request.user), pk=unit_id)
@@ -157,7 +142,7 @@ def ledger_view(request, unit_id, period_id):
         {
             "ledger": ledger,
             "rows": ledger_rows(ledger, editable_ids=set()),
-            "reopenings": ledger.reopenings.select_related("reopened_by"),
+            "reopenings": reopenings_of(ledger),
             "is_office": acts_as_office(request.user),
         },
     )

@@ -15,8 +15,15 @@ from jiaozhang.ids import id_list, id_param
 from ..errors import LedgerError
 from ..flag_data import flags_for_entries
 from ..forms import CorrectForm, InspectionForm, ReturnForm
-from ..models import Campaign, LedgerEntry
-from ..selectors import current_year, entries_visible_to, review_queue, trends_and_peers
+from ..models import LedgerEntry
+from ..selectors import (
+    campaigns_visible_to,
+    current_year,
+    entries_visible_to,
+    periods_visible_to,
+    review_queue,
+    trends_and_peers,
+)
 from ..services.evidence import attach_evidence
 from ..services.review import record_inspection, return_entry, verify_entries
 
@@ -56,9 +63,11 @@ def queue(request):
             "filters": filters,
             "status_filter": request.GET.get("status", LedgerEntry.ReviewStatus.PENDING),
             "statuses": LedgerEntry.ReviewStatus.choices,
-            "periods": year.periods.order_by("-iso_week") if year else [],
+            "periods": periods_visible_to(user).filter(year=year).order_by("-iso_week")
+            if year
+            else [],
             "units": units_visible_to(user).filter(active=True),
-            "campaigns": Campaign.objects.filter(year=year) if year else [],
+            "campaigns": campaigns_visible_to(user).filter(year=year) if year else [],
             "querystring": request.GET.urlencode(),
         },
     )

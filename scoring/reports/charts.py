@@ -9,6 +9,9 @@ from decimal import Decimal
 
 from django.utils.html import escape
 
+from ..display import shown
+from ..engine import to_decimal
+
 Point = tuple[int, float | Decimal | None]  # (week, completion share 0–1.2 or None)
 
 
@@ -86,7 +89,7 @@ def sparkline_svg(
             )
     last = next(((w, v) for w, v in reversed(points) if v is not None), None)
     if last is not None:
-        label = f"{round(float(last[1]) * 100)}%"
+        label = f"{shown(to_decimal(last[1]) * 100, places=0)}%"  # rounded as every figure is
         parts.append(_text(pad_left + plot_w + 2, y(last[1]) + 3, label, fill="#1f4e9c"))
     else:
         middle = (pad_left + plot_w / 2, pad_top + plot_h / 2 + 3)

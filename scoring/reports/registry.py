@@ -1,9 +1,11 @@
 """One export mechanism for every PDF and sheet (after pretix's exporters).
 
 An Export has an identifier, a Chinese label, a permission check and a `render(params)` that
-returns (filename, content_type, bytes). Views and Celery tasks look exports up here by
-identifier; nothing else knows how a document is made. Modules that define exports register
-them at import time; `load_exports()` imports those modules once.
+returns (filename, content_type, bytes), and says itself whether it may render inside a
+request (`synchronous`: a workbook of a few thousand rows) or only through a report job (PDFs,
+anything a user would wait on). Views and Celery tasks look exports up here by identifier;
+nothing else knows how a document is made. Modules that define exports register them at import
+time; `load_exports()` imports those modules once.
 """
 
 from collections.abc import Callable
@@ -25,6 +27,8 @@ class Export:
     allowed: Callable[[object, dict], str | None]
     # The cache key's parts: a document of the same identifier and key is reused.
     cache_key: Callable[[dict], str]
+    # May render within a request (results/export/<identifier>/); otherwise report jobs only.
+    synchronous: bool = False
 
 
 _REGISTRY: dict[str, Export] = {}
@@ -49,3 +53,8 @@ def load_exports() -> dict[str, Export]:
 
 def get_export(identifier: str) -> Export | None:
     return load_exports().get(identifier)
+
+
+def synchronous_exports() -> list[str]:
+    """Identifiers of the exports that may render inside a request."""
+    return [identifier for identifier, e in load_exports().items() if e.synchronous]

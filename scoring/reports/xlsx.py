@@ -21,7 +21,7 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from accounts.permissions import acts_as_office, reads_every_unit
+from accounts.permissions import reads_every_unit
 from accounts.roles import Role
 from campaigns.excel import append_safe
 from jiaozhang.ids import as_id
@@ -42,6 +42,8 @@ HEADER_FILL = PatternFill("solid", fgColor="B3141C")  # the red of the site's na
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 # Places gained since last quarter as a number that reads as an arrow: 2 → ↑2, -1 → ↓1, 0 → →.
 CHANGE_FORMAT = '"↑"0;"↓"0;"→"'
+# Scores: the cell holds the exact Decimal (openpyxl writes its decimal text, never a float) and
+# shows 2 places, rounded half up by the spreadsheet like scoring/display.py rounds the pages.
 TWO_PLACES = "0.00"
 FIGURE_FORMAT = "#,##0.00##"
 PERCENT = "0.0%"
@@ -124,9 +126,6 @@ def _scores(evaluation, params: dict):
     if unit_id := _int(params, "unit_id"):
         scores = scores.filter(unit_id=unit_id)
     return scores
-
-
-_office = acts_as_office
 
 
 def _scores_allowed(user, params: dict, *, out_of_scope: str, own_unit=False) -> str | None:
@@ -221,6 +220,7 @@ register(
             user, params, out_of_scope="只能下载本单位所在组别的排名。"
         ),
         cache_key=_version_key,
+        synchronous=True,  # well under a second or two: rendered within the request
     )
 )
 
@@ -296,6 +296,7 @@ register(
             user, params, out_of_scope="只能下载本单位的指标得分明细。", own_unit=True
         ),
         cache_key=_version_key,
+        synchronous=True,  # well under a second or two: rendered within the request
     )
 )
 
@@ -398,5 +399,6 @@ register(
         render=render_completeness,
         allowed=completeness_allowed,
         cache_key=completeness_key,
+        synchronous=True,  # well under a second or two: rendered within the request
     )
 )

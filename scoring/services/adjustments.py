@@ -7,7 +7,7 @@ from campaigns.figures import FigureError, parse_figure
 
 from ..errors import ScoringError
 from ..models import Adjustment, QuarterlyEvaluation, Veto
-from .evaluations import _require_office, rules_for
+from .evaluations import require_office, rules_for
 from .uploads import evidence_refusals
 
 
@@ -26,7 +26,7 @@ def enter_adjustment(
     *, unit, year, quarter: int, kind: str, points, reason: str, user, evidence=None
 ) -> Adjustment:
     """Record a bonus (positive) or penalty (negative); it counts once another user approves."""
-    _require_office(user)
+    require_office(user)
     _quarter_open(year, quarter)
     try:
         points = parse_figure(points, Adjustment._meta.get_field("points"))
@@ -61,7 +61,7 @@ def enter_adjustment(
 
 
 def _approve(item, *, user, what: str):
-    _require_office(user)
+    require_office(user)
     _quarter_open(item.year, item.quarter)
     if item.approved_by_id:
         raise ScoringError(f"该{what}已审核。")
@@ -80,7 +80,7 @@ def approve_adjustment(*, adjustment: Adjustment, user) -> Adjustment:
 
 @transaction.atomic
 def enter_veto(*, unit, year, quarter: int, kind: str, reason: str, user, evidence=None) -> Veto:
-    _require_office(user)
+    require_office(user)
     _quarter_open(year, quarter)
     if kind not in Veto.Kind.values:
         raise ScoringError("类别只能是一票否决或一票否优。")

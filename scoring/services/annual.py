@@ -45,7 +45,7 @@ from ..models import (
     UnitScore,
     Veto,
 )
-from .evaluations import _require_office, rules_for, unsettled_quarters
+from .evaluations import require_office, rules_for, unsettled_quarters
 from .uploads import evidence_refusals
 
 Status = AnnualEvaluation.Status
@@ -97,7 +97,7 @@ def annual_inputs(year: AssessmentYear) -> list[engine.AnnualUnitInput]:
 @transaction.atomic
 def compute_year(*, year: AssessmentYear, user, now: datetime | None = None) -> AnnualEvaluation:
     """Score the year from its published quarters and file, replacing earlier results."""
-    _require_office(user)
+    require_office(user)
     now = now or timezone.now()
     open_year(year=year)
     annual = AnnualEvaluation.objects.select_for_update().get(year=year)
@@ -148,7 +148,7 @@ def compute_year(*, year: AssessmentYear, user, now: datetime | None = None) -> 
 @transaction.atomic
 def review_year(*, year: AssessmentYear, user) -> AnnualEvaluation:
     """The office confirms the computed result; it may still be recomputed before publication."""
-    _require_office(user)
+    require_office(user)
     annual = AnnualEvaluation.objects.select_for_update().filter(year=year).first()
     if annual is None or annual.status != Status.COMPUTED:
         shown = annual.get_status_display() if annual else Status.DRAFT.label
@@ -162,7 +162,7 @@ def review_year(*, year: AssessmentYear, user) -> AnnualEvaluation:
 @transaction.atomic
 def publish_year(*, year: AssessmentYear, user, now: datetime | None = None) -> AnnualEvaluation:
     """Freeze the reviewed result and tell the units and leaders."""
-    _require_office(user)
+    require_office(user)
     now = now or timezone.now()
     # The row lock makes a second, concurrent publish wait here and then see PUBLISHED.
     annual = (
@@ -220,7 +220,7 @@ def add_file_entry(
     Points carry the entry's sign (a merit adds, a fault subtracts) and change the annual
     score only with counts_for_year; once the year is published nothing more can count.
     """
-    _require_office(user)
+    require_office(user)
     errors = []
     kind, description = (kind or "").strip(), (description or "").strip()
     if not kind:

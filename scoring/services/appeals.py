@@ -1,16 +1,19 @@
 """Appeals (申诉) during the window, and the office's decision on them."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import Role
+from accounts.services import notify
 from campaigns.figures import FigureError, parse_figure
 from campaigns.models import LedgerEntry
 from campaigns.services.ledger import save_entry
 
 from ..errors import ScoringError
 from ..models import Appeal, EvaluationVersion, QuarterlyEvaluation
-from .evaluations import _require_office, compute_quarter
+from .evaluations import compute_quarter, require_office
 from .uploads import evidence_refusals
 
 APPEAL_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -61,7 +64,35 @@ def file_appeal(
     if evidence:
         appeal.evidence = evidence
     appeal.save()
+    notify(
+        recipients=User.objects.filter(is_active=True, groups__name=Role.OFFICE.group_name),
+        kind="appeal",
+        title=f"{appeal.unit.short_name}对「{appeal.indicator.name}」提出申诉",
+        body=appeal.claim,
+        url=reverse("appeal-list") + f"?evaluation={evaluation.pk}",
+    )
     return appeal
+
+
+def decision_summary(appeal: Appeal, version: EvaluationVersion | None) -> str:
+    """What became of the appeal, as the unit's notice and the office's message say it."""
+    what = f"{appeal.unit.short_name}关于「{appeal.indicator.name}」的申诉"
+    outcome = f"已采纳，已重新计算为第{version.number}版" if version else "已驳回"
+    return what + outcome
+
+
+def _announce_decision(appeal: Appeal, version: EvaluationVersion | None) -> None:
+    """Tell the unit's heads and whoever filed the appeal."""
+    heads = User.objects.filter(
+        is_active=True, unit_id=appeal.unit_id, groups__name=Role.UNIT_HEAD.group_name
+    )
+    notify(
+        recipients=(heads | User.objects.filter(pk=appeal.filed_by_id, is_active=True)).distinct(),
+        kind="appeal",
+        title=f"您单位{decision_summary(appeal, version)}",
+        body=f"处理意见：{appeal.decision}",
+        url=reverse("unit-score", args=[appeal.version.evaluation_id, appeal.unit_id]),
+    )
 
 
 @transaction.atomic
@@ -71,9 +102,10 @@ def decide_appeal(
     """Reject with a reason, or uphold: correct the verified figure and recompute a version.
 
     Upholding changes the entry behind the score (its history records who, when, why) and
-    recomputes the quarter as a new version whose reason names the appeal.
+    recomputes the quarter as a new version whose reason names the appeal. Either way the
+    unit's heads and the appeal's author are notified, whoever decided and from where.
     """
-    _require_office(user)
+    require_office(user)
     now = now or timezone.now()
     appeal = (
         Appeal.objects.select_for_update().select_related("version__evaluation").get(pk=appeal.pk)
@@ -90,6 +122,7 @@ def decide_appeal(
     if not uphold:
         appeal.status = Appeal.Status.REJECTED
         appeal.save()
+        _announce_decision(appeal, None)
         return None
     if corrected_value in (None, ""):
         raise ScoringError("采纳申诉须填写更正后的数值。")
@@ -108,7 +141,9 @@ def decide_appeal(
     appeal.status = Appeal.Status.UPHELD
     appeal.corrected_value = corrected
     appeal.save()
-    return compute_quarter(
+    version = compute_quarter(
         evaluation=evaluation, user=user, confirm_open_periods=True, now=now,
         reason=f"采纳{appeal.unit.short_name}关于「{appeal.indicator.name}」的申诉：{decision.strip()}",
     )  # fmt: skip
+    _announce_decision(appeal, version)
+    return version

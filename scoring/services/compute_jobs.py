@@ -9,11 +9,11 @@ import logging
 
 from django.conf import settings
 
-from jiaozhang.tasking import BROKER_ERRORS, runs_eagerly, send
-
-from ..tasks import compute_quarter_task
+from jiaozhang.tasking import BROKER_ERRORS, runs_eagerly, send, task_named
 
 logger = logging.getLogger(__name__)
+# Started by name through jiaozhang.tasking: services never import tasks modules.
+COMPUTE_QUARTER = "scoring.tasks.compute_quarter_task"
 
 
 def start_compute(
@@ -21,6 +21,7 @@ def start_compute(
 ) -> tuple[str | None, dict | None]:
     """(task id, None) while it runs in a worker; (None, outcome) when it already ran here."""
     args = [evaluation.pk, user.pk, reason, confirm]
+    compute_quarter_task = task_named(COMPUTE_QUARTER)
     if runs_eagerly():
         return None, compute_quarter_task.apply(args=args).result
     try:
@@ -36,7 +37,7 @@ def start_compute(
 
 def compute_progress(task_id: str, evaluation_id: int) -> dict:
     """State of a running computation: percent, message, and the outcome once finished."""
-    result = compute_quarter_task.AsyncResult(task_id)
+    result = task_named(COMPUTE_QUARTER).AsyncResult(task_id)
     info = result.info if isinstance(result.info, dict) else {}
     if result.state == "SUCCESS":
         outcome = result.result or {}

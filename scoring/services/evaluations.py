@@ -52,7 +52,7 @@ def rules_for(year: AssessmentYear) -> ScoringRules:
     return rules
 
 
-def _require_office(user) -> None:
+def require_office(user) -> None:
     if not acts_as_office(user):
         raise ScoringError("只有考核办可以进行此操作。")
 
@@ -104,7 +104,7 @@ def record_skipped_quarter(
     the quarter and rescales the weights). A published quarter cannot be skipped; a record
     is final (its history keeps who and when).
     """
-    _require_office(user)
+    require_office(user)
     now = now or timezone.now()
     errors = []
     if quarter not in (1, 2, 3, 4):
@@ -184,7 +184,7 @@ def compute_quarter(
     Refuses a published evaluation; asks for confirmation (NeedsConfirmation) while periods of
     the quarter are still open, since their ledgers may yet change.
     """
-    _require_office(user)
+    require_office(user)
     now = now or timezone.now()
     evaluation = QuarterlyEvaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.status == Status.PUBLISHED:
@@ -287,7 +287,7 @@ def _paired(result, inputs):
 @transaction.atomic
 def review_quarter(*, evaluation: QuarterlyEvaluation, user, now=None) -> QuarterlyEvaluation:
     """Close the appeal window: every appeal decided, the window over (or cut short)."""
-    _require_office(user)
+    require_office(user)
     now = now or timezone.now()
     evaluation = QuarterlyEvaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.status != Status.APPEAL:
@@ -313,7 +313,7 @@ def publish_quarter(
     *, evaluation: QuarterlyEvaluation, user, document_number: str = "", now=None
 ) -> QuarterlyEvaluation:
     """Freeze the reviewed version, write the 绩误档案 entries (§4.11), notify everyone."""
-    _require_office(user)
+    require_office(user)
     now = now or timezone.now()
     # The row lock makes a second, concurrent publish wait here and then see PUBLISHED.
     evaluation = (
@@ -393,6 +393,20 @@ def _write_file_entries(evaluation, version, scores, *, now, user) -> None:
             for draft in drafts
         ]
     FileEntry.objects.bulk_create(rows)
+
+
+def published_quarter_freezes_deadline(period) -> str | None:
+    """Why `period`'s deadline may no longer move: its quarter is published, and the published
+    result froze its punctuality (registered with campaigns' `freeze_deadlines` in
+    ScoringConfig.ready, since campaigns does not import scoring)."""
+    published = QuarterlyEvaluation.objects.filter(
+        year_id=period.year_id,
+        quarter=period.quarter,
+        status=QuarterlyEvaluation.Status.PUBLISHED,
+    )
+    if published.exists():
+        return f"第{period.quarter}季度考评已发布，不能再修改{period}的截止时间。"
+    return None
 
 
 def _announce(evaluation) -> None:

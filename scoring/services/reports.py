@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.permissions import acts_as_office
-from jiaozhang.tasking import BROKER_ERRORS, runs_eagerly, send
+from jiaozhang.tasking import BROKER_ERRORS, runs_eagerly, send, task_named
 
 from ..models import ReportJob
 from ..reports.registry import get_export
@@ -33,6 +33,8 @@ BROKER_DOWN_NOTE = "后台任务服务暂不可用，报表已排队，恢复后
 RENDER_FAILED = "报表生成失败，请稍后重试或联系考核办。"
 # A queued job older than this was not picked up (broker down, worker lost): send it again.
 RESEND_AFTER = timedelta(minutes=1)
+# Started by name through jiaozhang.tasking: scoring.report_tasks imports this module, not back.
+RENDER_REPORT = "scoring.report_tasks.render_report"
 
 
 class ReportRefused(Exception):
@@ -98,8 +100,7 @@ def _dispatch_noting(job: ReportJob) -> None:
 
 def send_report_job(job_id: int) -> bool:
     """Hand the job to Celery; False (and the job noted, still queued) if the broker is down."""
-    from ..report_tasks import render_report
-
+    render_report = task_named(RENDER_REPORT)
     if runs_eagerly():
         render_report.apply(args=[job_id])
         return True

@@ -11,7 +11,7 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import acts_as_office, role_required
@@ -19,8 +19,8 @@ from accounts.roles import Role
 from campaigns.models import AssessmentYear
 
 from ..errors import ScoringError
-from ..models import AnnualEvaluation, QuarterlyEvaluation
-from ..selectors import annual_evaluations_visible_to, annual_results_visible_to
+from ..models import AnnualEvaluation
+from ..selectors import annual_results_visible_to, annual_year_visible_to, published_quarters
 from ..services.annual import compute_year, publish_year, review_year
 
 Status = AnnualEvaluation.Status
@@ -30,11 +30,10 @@ _office = acts_as_office
 
 
 def _year_for(user, year_id) -> tuple[AssessmentYear, AnnualEvaluation | None]:
-    if _office(user):
-        year = get_object_or_404(AssessmentYear.objects.all(), pk=year_id)
-        return year, AnnualEvaluation.objects.filter(year=year).first()
-    annual = get_object_or_404(annual_evaluations_visible_to(user), year_id=year_id)
-    return annual.year, annual
+    found = annual_year_visible_to(user, year_id)
+    if found is None:
+        raise Http404("没有该年度的实绩评定。")
+    return found
 
 
 @login_required
@@ -48,12 +47,7 @@ def annual_evaluation(request, year_id):
         for _, rows in groups:
             for row in rows:
                 row.weighted = None if row.score is None else row.score - row.file_points
-    quarters = {
-        q: status
-        for q, status in QuarterlyEvaluation.objects.filter(year=year).values_list(
-            "quarter", "status"
-        )
-    }
+    published = published_quarters(request.user, year)
     is_office = _office(request.user)
     return render(
         request,
@@ -63,9 +57,7 @@ def annual_evaluation(request, year_id):
             "annual": annual,
             "groups": groups,
             "is_office": is_office,
-            "quarters": [
-                (q, quarters.get(q) == QuarterlyEvaluation.Status.PUBLISHED) for q in (1, 2, 3, 4)
-            ],
+            "quarters": [(q, q in published) for q in (1, 2, 3, 4)],
         },
     )
 

@@ -2,25 +2,28 @@
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from accounts.permissions import acts_as_office, role_required
 from accounts.roles import Role
-from accounts.services import notify
 from campaigns.figures import FigureField
 from jiaozhang.downloads import uploaded_file_response
 from jiaozhang.ids import id_param
 
 from ..errors import ScoringError
-from ..models import Appeal, IndicatorScore, QuarterlyEvaluation
-from ..selectors import appeals_visible_to, evaluations_visible_to, unit_scores_visible_to
-from ..services.appeals import decide_appeal, file_appeal
+from ..models import Appeal, QuarterlyEvaluation
+from ..selectors import (
+    appeal_rows,
+    appeals_visible_to,
+    evaluations_visible_to,
+    scorecard_items,
+    unit_scores_visible_to,
+)
+from ..services.appeals import decide_appeal, decision_summary, file_appeal
 
 
 def window_open(evaluation: QuarterlyEvaluation, now=None) -> bool:
@@ -60,12 +63,6 @@ class DecisionForm(forms.Form):
     )
 
 
-def _unit_items(score):
-    return score.indicator_scores.select_related("indicator__campaign").order_by(
-        "indicator__campaign__sort_order", "indicator__sort_order"
-    )
-
-
 @role_required(Role.REPORTER, Role.UNIT_HEAD, Role.OFFICE)
 def unit_appeals(request, evaluation_id, unit_id):
     """The unit's appeals of the quarter and, for its head in the window, the form to file one
@@ -89,7 +86,7 @@ def unit_appeals(request, evaluation_id, unit_id):
             "appeals": appeals_visible_to(user)
             .filter(version__evaluation=evaluation, unit_id=unit_id)
             .order_by("-filed_at"),
-            "form": AppealForm(items=list(_unit_items(score))) if may_file else None,
+            "form": AppealForm(items=list(scorecard_items(score))) if may_file else None,
             "window_open": window_open(evaluation),
         },
     )
@@ -106,7 +103,7 @@ def appeal_file(request, evaluation_id):
     score = get_object_or_404(
         unit_scores_visible_to(user), version=evaluation.current_version_id, unit_id=user.unit_id
     )
-    form = AppealForm(request.POST, request.FILES, items=list(_unit_items(score)))
+    form = AppealForm(request.POST, request.FILES, items=list(scorecard_items(score)))
     back = redirect("unit-score", evaluation.pk, user.unit_id)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -124,13 +121,6 @@ def appeal_file(request, evaluation_id):
         for message in error.messages:
             messages.error(request, f"申诉未提交：{message}")
         return back
-    notify(
-        recipients=User.objects.filter(is_active=True, groups__name=Role.OFFICE.group_name),
-        kind="appeal",
-        title=f"{appeal.unit.short_name}对「{appeal.indicator.name}」提出申诉",
-        body=appeal.claim,
-        url=reverse("appeal-list") + f"?evaluation={evaluation.pk}",
-    )
     messages.success(request, f"已提交对「{appeal.indicator.name}」的申诉，考核办处理后将通知您。")
     return back
 
@@ -140,34 +130,7 @@ def appeal_list(request):
     """Every appeal, pending first; filter by evaluation; uphold / reject forms on each."""
     evaluations = evaluations_visible_to(request.user).order_by("-year__year", "-quarter")
     chosen = id_param(request.GET, "evaluation")
-    appeals = appeals_visible_to(request.user)
-    if chosen is not None:
-        appeals = appeals.filter(version__evaluation_id=chosen)
-    appeals = list(
-        appeals.annotate(
-            pending_first=Case(
-                When(status=Appeal.Status.PENDING, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        ).order_by("pending_first", "-filed_at")[:200]
-    )
-    # The figure each appeal contests, as its version scored it: one query for the page.
-    wanted = Q(pk__in=[])
-    for appeal in appeals:
-        wanted |= Q(
-            unit_score__version_id=appeal.version_id,
-            unit_score__unit_id=appeal.unit_id,
-            indicator_id=appeal.indicator_id,
-        )
-    figures = {
-        (i.unit_score.version_id, i.unit_score.unit_id, i.indicator_id): i
-        for i in IndicatorScore.objects.filter(wanted).select_related("unit_score")
-    }
-    rows = [
-        (appeal, figures.get((appeal.version_id, appeal.unit_id, appeal.indicator_id)))
-        for appeal in appeals
-    ]
+    rows = appeal_rows(request.user, evaluation_id=chosen)
     return render(
         request,
         "scoring/appeal_list.html",
@@ -175,7 +138,7 @@ def appeal_list(request):
             "rows": rows,
             "evaluations": evaluations,
             "chosen": chosen,
-            "pending": sum(a.status == Appeal.Status.PENDING for a in appeals),
+            "pending": sum(a.status == Appeal.Status.PENDING for a, _figure in rows),
         },
     )
 
@@ -203,19 +166,7 @@ def appeal_decide(request, appeal_id):
         for message in error.messages:
             messages.error(request, f"未处理：{message}")
         return back
-    what = f"{appeal.unit.short_name}关于「{appeal.indicator.name}」的申诉"
-    outcome = f"已采纳，已重新计算为第{version.number}版" if uphold else "已驳回"
-    heads = User.objects.filter(
-        is_active=True, unit_id=appeal.unit_id, groups__name=Role.UNIT_HEAD.group_name
-    )
-    notify(
-        recipients=(heads | User.objects.filter(pk=appeal.filed_by_id, is_active=True)).distinct(),
-        kind="appeal",
-        title=f"您单位{what}{outcome}",
-        body=f"处理意见：{form.cleaned_data['decision'].strip()}",
-        url=reverse("unit-score", args=[evaluation.pk, appeal.unit_id]),
-    )
-    messages.success(request, f"{what}{outcome}。")
+    messages.success(request, f"{decision_summary(appeal, version)}。")
     return back
 
 

@@ -15,7 +15,13 @@ from jiaozhang.ids import as_id
 
 from ..errors import ScoringError
 from ..models import QuarterlyEvaluation
-from ..selectors import evaluations_visible_to, scorecards_visible_to, unit_scores_visible_to
+from ..selectors import (
+    evaluations_visible_to,
+    scorecard_items,
+    scorecards_visible_to,
+    unit_scores_visible_to,
+    versions_visible_to,
+)
 from ..services.compute_jobs import compute_progress, start_compute
 from ..services.evaluations import (
     open_evaluation,
@@ -63,7 +69,9 @@ def evaluation_detail(request, evaluation_id):
         {
             "evaluation": evaluation,
             "groups": groups,
-            "versions": evaluation.versions.select_related("computed_by").order_by("-number")
+            "versions": versions_visible_to(request.user)
+            .filter(evaluation=evaluation)
+            .order_by("-number")
             if acts_as_office(request.user)
             else [],
             "is_office": acts_as_office(request.user),
@@ -141,16 +149,13 @@ def unit_score(request, evaluation_id, unit_id):
     score = get_object_or_404(
         scorecards_visible_to(request.user), version=evaluation.current_version_id, unit_id=unit_id
     )
-    items = score.indicator_scores.select_related(
-        "indicator", "indicator__campaign", "entry__ledger__period"
-    ).order_by("indicator__campaign__sort_order", "indicator__sort_order")
     return render(
         request,
         "scoring/unit_score.html",
         {
             "evaluation": evaluation,
             "score": score,
-            "items": items,
+            "items": scorecard_items(score),
             "rules": evaluation.current_version.rules,
             "status": QuarterlyEvaluation.Status,
         },

@@ -1,14 +1,11 @@
 """The merit-and-fault file (绩误档案): the office's filtered list, a unit's own file, the
 office's hand entries and their evidence."""
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -17,13 +14,13 @@ from accounts.roles import Role
 from accounts.selectors import ranking_groups_visible_to, units_visible_to, users_visible_to
 from campaigns.figures import FigureField
 from campaigns.models import AssessmentYear
-from campaigns.selectors import current_year
+from campaigns.selectors import chosen_year, current_year, years_visible_to
 from jiaozhang.downloads import uploaded_file_response
 from jiaozhang.ids import as_id
 
 from ..errors import ScoringError
 from ..models import QUARTERS, FileEntry
-from ..selectors import file_entries_visible_to
+from ..selectors import file_entries_visible_to, file_summary
 from ..services.annual import add_file_entry
 
 PAGE_SIZE = 50
@@ -48,20 +45,7 @@ def _int(value) -> int | None:
 
 def _year(request) -> AssessmentYear | None:
     """The year asked for (?year=<pk>), else the active one."""
-    year_id = _int(request.GET.get("year"))
-    if year_id:
-        year = AssessmentYear.objects.filter(pk=year_id).first()
-        if year is not None:
-            return year
-    return current_year() or AssessmentYear.objects.order_by("-year").first()
-
-
-def _summary(entries) -> dict:
-    return entries.aggregate(
-        merits=Count("pk", filter=Q(merit=True)),
-        faults=Count("pk", filter=Q(merit=False)),
-        year_points=Sum("points", filter=Q(counts_for_year=True), default=Decimal(0)),
-    )
+    return chosen_year(request.user, _int(request.GET.get("year")))
 
 
 @login_required
@@ -96,9 +80,9 @@ def file_list(request):
         "scoring/files.html",
         {
             "year": year,
-            "years": AssessmentYear.objects.order_by("-year"),
+            "years": years_visible_to(user).order_by("-year"),
             "page": page,
-            "summary": _summary(entries.order_by()),
+            "summary": file_summary(entries),
             "chosen": chosen,
             "query": query.urlencode(),
             "groups": ranking_groups_visible_to(user).order_by("sort_order"),
@@ -127,9 +111,9 @@ def file_unit(request, unit_id):
         {
             "unit": unit,
             "year": year,
-            "years": AssessmentYear.objects.order_by("-year"),
+            "years": years_visible_to(request.user).order_by("-year"),
             "entries": entries,
-            "summary": _summary(entries.order_by()),
+            "summary": file_summary(entries),
             "is_office": acts_as_office(request.user),
         },
     )

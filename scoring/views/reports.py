@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from jiaozhang.downloads import stored_file_response
 from jiaozhang.ids import id_param
 
 from ..models import ReportJob
@@ -74,8 +75,4 @@ def report_download(request, job_id):
         handle = job.file.open("rb")
     except FileNotFoundError:
         raise Http404("报表文件已不存在，请重新生成。") from None
-    # FileResponse writes the Chinese name as RFC 5987 filename*=utf-8''…, with an ASCII
-    # fallback for old clients.
-    return FileResponse(
-        handle, as_attachment=True, filename=job.filename, content_type=job.content_type
-    )
+    return stored_file_response(handle, filename=job.filename, content_type=job.content_type)

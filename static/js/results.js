@@ -1,5 +1,8 @@
 /* Charts of the results page (ECharts, served by the app): totals per group coloured by tier,
-   the score distribution per group, and campaign progress. Data: the "results-data" JSON. */
+   the score distribution per group, and campaign progress. Data: the "results-data" JSON, whose
+   figures the server has rounded once (scoring/display.py): numbers for the geometry, and the
+   same figures as text ("labels", "…_label") that the charts print as they are, never
+   reformatting a number here. */
 (function () {
   "use strict";
   var source = document.getElementById("results-data");
@@ -31,6 +34,7 @@
       var tier = TIERS[group.tiers[i]] || TIERS[""];
       return {
         value: total,
+        text: group.labels[i],
         itemStyle: { color: tier.color, opacity: group.vetoed[i] ? 0.55 : 1 },
         tier: tier.label + (group.vetoed[i] ? "（一票否决）" : "")
       };
@@ -43,7 +47,7 @@
       legend: { data: legend, top: 0, right: 0, selectedMode: false, itemWidth: 12, itemHeight: 10 },
       tooltip: {
         trigger: "item",
-        formatter: function (p) { return esc(p.name) + "<br>总分 " + esc(p.value) + " · " + esc(p.data.tier); }
+        formatter: function (p) { return esc(p.name) + "<br>总分 " + esc(p.data.text) + " · " + esc(p.data.tier); }
       },
       // Bars start at 0 so their lengths compare honestly; the labels give the exact totals.
       xAxis: { type: "value", min: 0, splitLine: { lineStyle: { type: "dashed" } } },
@@ -52,8 +56,8 @@
       series: [
         { type: "bar", data: bars, barMaxWidth: 18,
           label: { show: true, position: "right", formatter: function (p) {
-            if (p.value == null) { return ""; }
-            return esc(p.value.toFixed(2));
+            if (p.data.text == null) { return ""; }
+            return esc(p.data.text);
           } } },
         // Empty series give the legend its tier colours.
         { name: "先进", type: "bar", data: [] }, { name: "达标", type: "bar", data: [] },
@@ -70,7 +74,7 @@
     data.groups.forEach(function (group, gi) {
       group.totals.forEach(function (total, i) {
         if (total == null) { return; }
-        dots.push({ value: [gi, total], name: group.units[i],
+        dots.push({ value: [gi, total], text: group.labels[i], name: group.units[i],
                     itemStyle: { color: (TIERS[group.tiers[i]] || TIERS[""]).color } });
       });
     });
@@ -82,7 +86,7 @@
           return esc(p.name) + "<br>最高 " + esc(v[5]) + "<br>上四分位 " + esc(v[4]) +
                  "<br>中位数 " + esc(v[3]) + "<br>下四分位 " + esc(v[2]) + "<br>最低 " + esc(v[1]);
         }
-        return esc(p.name) + "：" + esc(p.value[1]);
+        return esc(p.name) + "：" + esc(p.data.text);
       } },
       xAxis: { type: "category", data: names, axisLabel: { interval: 0 } },
       yAxis: { type: "value", name: "总分", scale: true, splitLine: { lineStyle: { type: "dashed" } } },
@@ -101,6 +105,7 @@
     make(progress, {
       grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
       legend: { top: 0 },
+      // The values are the server's rounded figures (1 place); the tooltip prints them as they are.
       tooltip: { trigger: "axis", valueFormatter: function (v) { return esc(v) + "%"; } },
       xAxis: { type: "category", data: data.campaigns.map(function (c) { return c.name; }),
                axisLabel: { interval: 0 } },
@@ -108,11 +113,11 @@
                splitLine: { lineStyle: { type: "dashed" } } },
       series: [
         { name: "平均序时完成率", type: "bar", barMaxWidth: 28, itemStyle: { color: "#b3141c" },
-          label: { show: true, position: "top", formatter: "{c}%" },
-          data: data.campaigns.map(function (c) { return c.average; }) },
+          label: { show: true, position: "top", formatter: function (p) { return esc(p.data.text) + "%"; } },
+          data: data.campaigns.map(function (c) { return { value: c.average, text: c.average_label }; }) },
         { name: "达到序时进度的指标占比", type: "bar", barMaxWidth: 28, itemStyle: { color: "#f0a04b" },
-          label: { show: true, position: "top", formatter: "{c}%" },
-          data: data.campaigns.map(function (c) { return c.on_track; }) }
+          label: { show: true, position: "top", formatter: function (p) { return esc(p.data.text) + "%"; } },
+          data: data.campaigns.map(function (c) { return { value: c.on_track, text: c.on_track_label }; }) }
       ]
     });
   }

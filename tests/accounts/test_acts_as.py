@@ -12,7 +12,7 @@ from accounts.models import User
 from accounts.permissions import acts_as_office, reads_every_unit, user_acts_as
 from accounts.roles import Role
 from scoring.errors import ScoringError
-from scoring.services.evaluations import _require_office
+from scoring.services.evaluations import require_office as _require_office
 from tests.helpers import make_user
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -426,7 +426,7 @@ def test_download_view_gives_the_reporter_an_attachment(client, small, this_week
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     name = f"周帐-城关镇-{this_week.year.year}-W{this_week.iso_week:02d}.xlsx"
-    assert f"filename*=UTF-8''{quote(name)}" in response["Content-Disposition"]
+    assert f"filename*=utf-8''{quote(name)}" in response["Content-Disposition"]
     assert response["Content-Disposition"].startswith('attachment; filename="ledger-')
     assert sheet_of(response.content)["A1"].value.startswith("城关镇")
 

@@ -44,7 +44,7 @@ def test_ranking_workbook_matches_the_scores(client, published):
     response = _download(client, "ranking_xlsx", evaluation_id=evaluation.pk)
     disposition = response["Content-Disposition"]
     assert disposition.startswith('attachment; filename="ranking_xlsx.xlsx"; ')
-    assert "filename*=UTF-8''" + quote(f"{evaluation.title}考评排名.xlsx") in disposition
+    assert "filename*=utf-8''" + quote(f"{evaluation.title}考评排名.xlsx") in disposition
     book = _book(response)
     assert book.sheetnames == ["乡镇组"]
     sheet = book["乡镇组"]

@@ -1,9 +1,13 @@
-"""manage.py seed_demo: build (or refresh) the demo county, one account per role and its year."""
+"""manage.py seed_demo: build (or refresh) the demo county, one account per role and its year.
+
+Here in campaigns, the app that builds the whole demo (campaigns.demo, on accounts.demo), so
+no app imports one above it.
+"""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.demo import build_demo
+from ...demo import build_demo
 
 
 class Command(BaseCommand):

@@ -1,54 +1,41 @@
-"""The weekly ledger as an Excel sheet: download it prefilled, fill it offline, upload it.
-
-The upload is all or nothing and goes through `save_entries`, so a workbook is held to exactly
-the checks of the web form (negatives, decreases without a reason, milestone dates, entries no
-longer editable); on any problem nothing is saved and every problem is reported with its sheet,
-row and column in the year import's style ("工作表「周帐」第7行「本周累计」：…").
-
-What the upload accepts and ignores:
-- Only the workbook this module wrote for the same unit and week: a hidden sheet 「_meta」
-  names the template, its version, the ledger, unit and period, and is checked first.
-- Rows are matched by 指标编号, not by position; rows deleted from the sheet leave their
-  entries as they are; rows marked 不可修改 are ignored as long as they are unchanged.
-- Figures are read like the form reads them (`campaigns.figures.parse_figure`: "1,200.5" is
-  fine, "1e20" or more digits than the field holds is not); 问题类别 is
-  one of the list's labels (土地/资金/手续/其他); 完成日期 a date cell or text like 2026-07-31.
-"""
+"""A filled-in ledger workbook read back into the unit's ledger: all of it, or nothing."""
 
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
-from io import BytesIO
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..errors import LedgerError
-from ..excel import OLE_MAGIC, append_safe, read_workbook, write_safe
-from ..figures import FigureError, parse_figure
-from ..models import Indicator, LedgerEntry, WeeklyLedger
-from ..selectors import ledger_rows
-from .ledger import (
-    EntryInput,
-    _differs,  # the one definition of "the reporter changed this entry", shared with the form
-    editable_indicator_ids,
-    is_unit_member,
-    save_entries,
+from ...errors import LedgerError
+from ...excel import (
+    OLE_MAGIC,
+    CellError,
+    Collector,
+    cell_date,
+    cell_text,
+    clean_text,
+    data_rows,
+    read_workbook,
 )
-from .year_import import CellError, Collector, _date, _recorded_as, _text
+from ...figures import FigureError, parse_figure
+from ...history import recorded_as
+from ...models import Indicator, LedgerEntry, WeeklyLedger
+from ..ledger import EntryInput, editable_indicator_ids, entry_differs, is_unit_member, save_entries
+from .layout import (
+    CATEGORIES,
+    COLUMN,
+    COLUMNS,
+    HEADER_ROW,
+    META_SHEET,
+    NOT_EDITABLE,
+    SHEET,
+    TEMPLATE,
+    TEMPLATE_VERSION,
+    TEXT_COLUMNS,
+)
 
-SHEET = "周帐"
-META_SHEET = "_meta"
-TEMPLATE = "jiaozhang-ledger"
-TEMPLATE_VERSION = 1
-HEADER_ROW = 3
 MAX_ROWS = 5000  # a unit carries ~100 indicators; this stops runaway sheets, not real ones
 # The guarded reader's budget (campaigns.excel.check_archive): a unit's ledger of ~20-100 rows
 # unpacks to 30-150 KB and the 2,000-row bench workbook to 1.2 MB (packed at most 17 times), so
@@ -57,28 +44,6 @@ MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_DECREASE_REASON = 300  # the form's max_length (LedgerEntry.decrease_reason)
 ENTRY_VALUE = LedgerEntry._meta.get_field("value")  # the limits every figure is held to
-
-# (header, width): the sheet's columns in order. The upload finds columns by header text.
-COLUMNS = [
-    ("指标编号", 9),
-    ("会战", 14),
-    ("指标", 30),
-    ("计量单位", 9),
-    ("年度目标", 11),
-    ("上周累计", 11),
-    ("上次核实", 11),
-    ("本周累计", 12),
-    ("完成日期", 12),
-    ("下降原因", 22),
-    ("本周进展", 32),
-    ("问题类别", 10),
-    ("存在问题", 28),
-    ("下步打算", 28),
-    ("可否修改", 10),
-    ("审核意见", 26),
-]
-HEADERS = [name for name, _ in COLUMNS]
-COLUMN = {name: number for number, name in enumerate(HEADERS, start=1)}
 REQUIRED = [
     "指标编号",
     "本周累计",
@@ -89,21 +54,6 @@ REQUIRED = [
     "存在问题",
     "下步打算",
 ]
-TEXT_COLUMNS = {
-    "decrease_reason": "下降原因",
-    "progress": "本周进展",
-    "problems": "存在问题",
-    "next_steps": "下步打算",
-}
-CATEGORIES = {str(label): value for value, label in LedgerEntry.ProblemCategory.choices}
-EDITABLE, NOT_EDITABLE = "可修改", "不可修改"
-
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="B22222")
-INFO_FILL = PatternFill("solid", fgColor="F2F2F2")  # read-only information
-LOCKED_FILL = PatternFill("solid", fgColor="D9D9D9")  # a row or cell that may not be changed
-INPUT_FILL = PatternFill("solid", fgColor="FFFFFF")
-UNLOCKED = Protection(locked=False)
 
 
 @dataclass
@@ -113,181 +63,6 @@ class ImportResult:
 
     def __str__(self):
         return f"已从 Excel 导入周帐：修改 {self.changed} 项，未变 {self.unchanged} 项。"
-
-
-# ------------------------------------------------------------------------------------------
-# Download
-# ------------------------------------------------------------------------------------------
-
-
-def _clean(text: str) -> str:
-    # Control characters pasted into a web form would make openpyxl refuse the whole file.
-    return ILLEGAL_CHARACTERS_RE.sub("", text or "")
-
-
-def _number(value: Decimal | None):
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def ledger_workbook(*, ledger: WeeklyLedger, now: datetime | None = None) -> bytes:
-    """The unit's ledger of the period as an .xlsx to fill offline, prefilled as it stands."""
-    now = now or timezone.now()
-    period, unit = ledger.period, ledger.unit
-    editable = editable_indicator_ids(ledger, now=now)
-    rows = ledger_rows(ledger, editable_ids=editable)
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    last_column = get_column_letter(len(COLUMNS))
-    deadline = timezone.localtime(period.deadline)
-    title = (
-        f"{unit.name} · {period.year.year}年{period.label}周帐　填报截止：{deadline:%Y-%m-%d %H:%M}"
-    )
-    write_safe(sheet, row=1, column=1, value=_clean(title)).font = Font(bold=True, size=14)
-    sheet.merge_cells(f"A1:{last_column}1")
-    note = sheet.cell(row=2, column=1)
-    note.value = (
-        "白色格子可填写，灰色格子不可修改。本周累计填年初至今的累计数（比率类指标填当前水平），"
-        "累计数比上周减少时须填写下降原因；节点类指标只填完成日期。填好后保存为 .xlsx，"
-        "在周帐页面点击「上传 Excel」。请不要改动表头、指标编号，也不要增删工作表。"
-    )
-    note.alignment = Alignment(wrap_text=True, vertical="top")
-    note.font = Font(color="595959")
-    sheet.merge_cells(f"A2:{last_column}2")
-    sheet.row_dimensions[2].height = 32
-    for number, (name, width) in enumerate(COLUMNS, start=1):
-        cell = write_safe(sheet, row=HEADER_ROW, column=number, value=name)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        sheet.column_dimensions[get_column_letter(number)].width = width
-
-    for offset, row in enumerate(rows):
-        _write_row(sheet, HEADER_ROW + 1 + offset, row)
-    first, last = HEADER_ROW + 1, HEADER_ROW + max(1, len(rows))
-    _add_validations(sheet, first=first, last=last, period=period)
-
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=COLUMN["计量单位"])
-    # No password: the lock is a guide against typing into the wrong cell, not a security
-    # boundary; the upload checks every cell anyway. Column widths and row heights stay free.
-    sheet.protection.sheet = True
-    sheet.protection.formatColumns = False
-    sheet.protection.formatRows = False
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
-
-    meta = workbook.create_sheet(META_SHEET)
-    meta.sheet_state = "veryHidden"  # not offered under "unhide": it identifies the ledger
-    for key, value in [
-        ("template", TEMPLATE),
-        ("version", TEMPLATE_VERSION),
-        ("ledger", ledger.pk),
-        ("unit", unit.pk),
-        ("unit_name", _clean(unit.name)),
-        ("period", period.pk),
-        ("year", period.year.year),
-        ("week", period.iso_week),
-        ("exported_at", timezone.localtime(now).isoformat(timespec="seconds")),
-    ]:
-        append_safe(meta, [key, value])
-
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _write_row(sheet, number: int, row) -> None:
-    entry, indicator = row.entry, row.entry.indicator
-    target = row.target.annual_value if row.target else None
-    values = {
-        "指标编号": indicator.pk,
-        "会战": indicator.campaign.name,
-        "指标": indicator.name,
-        "计量单位": indicator.measure,
-        "年度目标": "节点任务" if indicator.is_milestone else _number(target),
-        "上周累计": _number(row.last_week),
-        "上次核实": _number(row.last_verified),
-        "本周累计": _number(entry.value),
-        "完成日期": entry.done_on,
-        "下降原因": entry.decrease_reason,
-        "本周进展": entry.progress,
-        "问题类别": entry.get_problem_category_display() if entry.problem_category else None,
-        "存在问题": entry.problems,
-        "下步打算": entry.next_steps,
-        "可否修改": EDITABLE if row.editable else NOT_EDITABLE,
-        "审核意见": entry.review_comment,
-    }
-    inputs = set()
-    if row.editable:
-        inputs = {"本周进展", "问题类别", "存在问题", "下步打算"}
-        if indicator.is_milestone:
-            inputs.add("完成日期")
-        else:
-            inputs.add("本周累计")
-            if indicator.cumulative:
-                inputs.add("下降原因")
-    for name, value in values.items():
-        if isinstance(value, str):
-            value = _clean(value) or None
-        cell = write_safe(sheet, row=number, column=COLUMN[name], value=value)
-        cell.alignment = Alignment(vertical="top", wrap_text=name in TEXT_COLUMNS.values())
-        if name in inputs:
-            cell.fill, cell.protection = INPUT_FILL, UNLOCKED
-        else:
-            cell.fill = INFO_FILL if row.editable else LOCKED_FILL
-        if name == "完成日期":
-            cell.number_format = "yyyy-mm-dd"
-        elif name in TEXT_COLUMNS.values():
-            cell.number_format = "@"  # typed text stays text, even "=…" or "+…"
-        elif name == "指标编号":
-            cell.number_format = "0"
-    if not row.editable:
-        sheet.cell(row=number, column=COLUMN["可否修改"]).font = Font(color="C00000")
-
-
-def _add_validations(sheet, *, first: int, last: int, period) -> None:
-    def column(name):
-        letter = get_column_letter(COLUMN[name])
-        return f"{letter}{first}:{letter}{last}"
-
-    category = DataValidation(
-        type="list",
-        formula1='"{}"'.format(",".join(CATEGORIES)),
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="输入有误",
-        error="问题类别只能是 土地、资金、手续、其他，请从下拉列表中选择。",
-    )
-    figure = DataValidation(
-        type="decimal",
-        operator="greaterThanOrEqual",
-        formula1="0",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="输入有误",
-        error="本周累计应填不小于 0 的数字（年初至今的累计数）。",
-    )
-    ends = period.ends_on
-    done = DataValidation(
-        type="date",
-        operator="between",
-        formula1=f"DATE({period.starts_on.year - 1},1,1)",
-        formula2=f"DATE({ends.year},{ends.month},{ends.day})",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="输入有误",
-        error=f"完成日期应为日期（如 {ends:%Y-%m-%d}），且不晚于本帐期最后一天。",
-    )
-    for validation, name in [(category, "问题类别"), (figure, "本周累计"), (done, "完成日期")]:
-        sheet.add_data_validation(validation)
-        validation.add(column(name))
-
-
-# ------------------------------------------------------------------------------------------
-# Upload
-# ------------------------------------------------------------------------------------------
 
 
 def max_upload_bytes() -> int:
@@ -366,12 +141,12 @@ def _read(workbook) -> _Sheet:
     meta = {}
     for values in workbook[META_SHEET].iter_rows(max_row=50, max_col=2, values_only=True):
         if values and values[0] is not None:
-            meta[_text(values[0])] = values[1] if len(values) > 1 else None
+            meta[cell_text(values[0])] = values[1] if len(values) > 1 else None
     if meta.get("template") != TEMPLATE:
         raise _wrong_template("标识不符")
     if _integer(meta.get("version")) != TEMPLATE_VERSION:
         raise LedgerError(
-            f"该周帐表格的版本（{_text(meta.get('version')) or '未知'}）已不再适用，"
+            f"该周帐表格的版本（{cell_text(meta.get('version')) or '未知'}）已不再适用，"
             "请在周帐页面重新下载表格后填写。"
         )
     if SHEET not in workbook.sheetnames:
@@ -385,26 +160,22 @@ def _read(workbook) -> _Sheet:
     )
     columns = {}
     for position, value in enumerate(header):
-        if _text(value) in COLUMN and _text(value) not in columns:
-            columns[_text(value)] = position
+        if cell_text(value) in COLUMN and cell_text(value) not in columns:
+            columns[cell_text(value)] = position
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise _wrong_template(
             f"工作表「{SHEET}」第{HEADER_ROW}行缺少列：{'、'.join(f'「{m}」' for m in missing)}"
         )
-    width = max(columns.values()) + 1
-    last = HEADER_ROW + MAX_ROWS
-    rows = []
-    for number, values in enumerate(
-        sheet.iter_rows(min_row=HEADER_ROW + 1, max_row=last + 1, max_col=width, values_only=True),
-        start=HEADER_ROW + 1,
-    ):
-        if all(_text(v) == "" for v in values):
-            continue
-        if number > last:
-            raise LedgerError(f"工作表「{SHEET}」超过 {MAX_ROWS} 行，请检查是否有多余内容。")
-        rows.append((number, values))
-    return _Sheet(meta=meta, columns=columns, rows=rows)
+    rows = data_rows(
+        sheet,
+        sheet_name=SHEET,
+        min_row=HEADER_ROW + 1,
+        last_row=HEADER_ROW + MAX_ROWS,
+        width=max(columns.values()) + 1,
+        limit=MAX_ROWS,
+    )
+    return _Sheet(meta=meta, columns=columns, rows=list(rows))
 
 
 def _integer(value) -> int | None:
@@ -414,7 +185,7 @@ def _integer(value) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    text = _text(value)
+    text = cell_text(value)
     return int(text) if re.fullmatch(r"\d{1,12}", text) else None
 
 
@@ -426,7 +197,7 @@ def _check_identity(meta: dict, ledger: WeeklyLedger) -> None:
         raise _wrong_template("标识不完整")
     period = ledger.period
     if unit_id != ledger.unit_id:
-        other = _text(meta.get("unit_name"))[:50] or "其他单位"
+        other = cell_text(meta.get("unit_name"))[:50] or "其他单位"
         raise LedgerError(
             f"该表格是其他单位（{other}）的周帐，不能导入到{ledger.unit.name}的周帐。"
             "请在本单位的周帐页面下载表格填写。"
@@ -443,7 +214,7 @@ def _check_identity(meta: dict, ledger: WeeklyLedger) -> None:
 
 
 def _normalised(text: str) -> str:
-    return _clean(text).replace("\r\n", "\n").replace("\r", "\n").strip()
+    return clean_text(text).replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def _same_text(stored: str, read: str) -> str:
@@ -470,10 +241,10 @@ def _parse_row(number, values, columns, entry: LedgerEntry, errors: Collector) -
         except FigureError as error:
             errors.add(SHEET, number, "本周累计", str(error))
     try:
-        data.done_on = _date(raw("完成日期"))
+        data.done_on = cell_date(raw("完成日期"))
     except CellError as error:
         errors.bad(SHEET, number, "完成日期", str(error), raw("完成日期"))
-    category = _text(raw("问题类别"))
+    category = cell_text(raw("问题类别"))
     if category in CATEGORIES:
         data.problem_category = CATEGORIES[category]
     elif category in CATEGORIES.values():
@@ -481,7 +252,7 @@ def _parse_row(number, values, columns, entry: LedgerEntry, errors: Collector) -
     elif category:
         errors.bad(SHEET, number, "问题类别", "只能是 土地、资金、手续、其他", raw("问题类别"))
     for field_name, column in TEXT_COLUMNS.items():
-        text = _same_text(getattr(entry, field_name), _text(raw(column)))
+        text = _same_text(getattr(entry, field_name), cell_text(raw(column)))
         setattr(data, field_name, text)
     if len(data.decrease_reason) > MAX_DECREASE_REASON:
         errors.add(
@@ -528,7 +299,7 @@ def import_ledger_workbook(
             raw_id = values[position] if position < len(values) else None
             indicator_id = _integer(raw_id)
             if indicator_id is None:
-                if _text(raw_id):
+                if cell_text(raw_id):
                     errors.bad(SHEET, number, "指标编号", "应为指标编号（整数）", raw_id)
                 else:
                     errors.add(
@@ -548,7 +319,7 @@ def import_ledger_workbook(
             if len(errors.messages) > before:
                 continue  # its cells are reported; the form's checks would only repeat them
             if indicator_id not in editable:
-                if _differs(entry, data):
+                if entry_differs(entry, data):
                     errors.add(
                         SHEET,
                         number,
@@ -559,7 +330,7 @@ def import_ledger_workbook(
                 else:
                     result.unchanged += 1
                 continue
-            if _differs(entry, data):
+            if entry_differs(entry, data):
                 result.changed += 1
             else:
                 result.unchanged += 1
@@ -568,7 +339,7 @@ def import_ledger_workbook(
         # The form's checks run on the readable rows even when others have bad cells, so one
         # upload reports every problem; whatever it saved is rolled back with the error.
         try:
-            with _recorded_as(user):
+            with recorded_as(user):
                 save_entries(
                     ledger=ledger, user=user, changes=changes, now=now, source="Excel 导入"
                 )
