@@ -437,3 +437,7 @@ class ReminderLogAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "period__year"]
     search_fields = ["unit__name"]
     list_select_related = ["unit", "period__year"]
+
+
+# The reminder schedule: the office moves times, only the administrator picks tasks.
+from . import admin_schedule  # noqa: E402, F401
