@@ -103,19 +103,27 @@ def ledger_import(year, county) -> None:
     rows = 2000
     lead = county.units_named("县发展和改革委员会")
     unit = Unit.objects.create(
-        name="导入基准单位", short_name="导入基准", kind=Unit.Kind.PARK,
-        group=county.groups["园区组"], sort_order=99999,
-    )  # fmt: skip
+        name="导入基准单位",
+        short_name="导入基准",
+        kind=Unit.Kind.PARK,
+        group=county.groups["园区组"],
+        sort_order=99999,
+    )
     reporter = User.objects.create_user(username="bench-reporter", full_name="导入基准", unit=unit)
     reporter.groups.add(Group.objects.get(name=Role.REPORTER.group_name))
     campaign = Campaign.objects.create(year=year, name="导入基准", lead_unit=lead, sort_order=9)
     indicators = Indicator.objects.bulk_create(
         Indicator(
-            campaign=campaign, name=f"基准指标{n:04d}", measure="亿元", direction="higher",
-            points=Decimal(1), lead_unit=lead, sort_order=1000 + n,
+            campaign=campaign,
+            name=f"基准指标{n:04d}",
+            measure="亿元",
+            direction="higher",
+            points=Decimal(1),
+            lead_unit=lead,
+            sort_order=1000 + n,
         )
         for n in range(rows)
-    )  # fmt: skip
+    )
     Target.objects.bulk_create(
         Target(indicator=i, unit=unit, annual_value=Decimal(100)) for i in indicators
     )
@@ -123,9 +131,11 @@ def ledger_import(year, county) -> None:
     moment = period.deadline - timedelta(days=1)
     ledger = open_ledger(unit=unit, period=period)
     content = timed(
-        f"ledger workbook download ({rows:,} rows)", module.ledger_workbook, ledger=ledger,
+        f"ledger workbook download ({rows:,} rows)",
+        module.ledger_workbook,
+        ledger=ledger,
         now=moment,
-    )  # fmt: skip
+    )
     workbook = load_workbook(BytesIO(content))
     sheet = workbook.worksheets[0]
     header = next(r for r in sheet.iter_rows(max_row=10) if any(c.value == "指标编号" for c in r))
@@ -138,9 +148,13 @@ def ledger_import(year, county) -> None:
     buffer = BytesIO()
     workbook.save(buffer)
     result = timed(
-        f"ledger import ({filled:,} rows)", module.import_ledger_workbook, ledger=ledger,
-        file=buffer.getvalue(), user=reporter, now=moment,
-    )  # fmt: skip
+        f"ledger import ({filled:,} rows)",
+        module.import_ledger_workbook,
+        ledger=ledger,
+        file=buffer.getvalue(),
+        user=reporter,
+        now=moment,
+    )
     print(f"  changed {result.changed:,}, unchanged {result.unchanged:,}")
 
 

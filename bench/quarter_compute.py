@@ -58,9 +58,12 @@ RUNS = 3
 
 def compute(evaluation, office):
     return compute_quarter(
-        evaluation=evaluation, user=office, reason="基准测试", confirm_open_periods=True,
+        evaluation=evaluation,
+        user=office,
+        reason="基准测试",
+        confirm_open_periods=True,
         now=AS_SEEN_ON,
-    )  # fmt: skip
+    )
 
 
 def main() -> None:
@@ -121,8 +124,10 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"memory: {peak / 2**20:.1f} MiB allocated at peak by one compute; "
-          f"process peak RSS {rss:.0f} MiB")  # fmt: skip
+    print(
+        f"memory: {peak / 2**20:.1f} MiB allocated at peak by one compute; "
+        f"process peak RSS {rss:.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -64,13 +64,20 @@ def build(counties: int) -> QuarterlyEvaluation:
     office = User.objects.create_user(username=f"bench-office-{YEAR}", full_name="基准")
     year = AssessmentYear.objects.create(year=YEAR)
     evaluation = QuarterlyEvaluation.objects.create(
-        year=year, quarter=2, status=QuarterlyEvaluation.Status.PUBLISHED,
-        published_at=datetime(YEAR, 7, 10, 9, tzinfo=TZ), document_number=f"〔{YEAR}〕3号",
-    )  # fmt: skip
+        year=year,
+        quarter=2,
+        status=QuarterlyEvaluation.Status.PUBLISHED,
+        published_at=datetime(YEAR, 7, 10, 9, tzinfo=TZ),
+        document_number=f"〔{YEAR}〕3号",
+    )
     version = EvaluationVersion.objects.create(
-        evaluation=evaluation, number=1, computed_at=datetime(YEAR, 7, 5, 9, tzinfo=TZ),
-        computed_by=office, rules={}, quarter_end=date(YEAR, 6, 30),
-    )  # fmt: skip
+        evaluation=evaluation,
+        number=1,
+        computed_at=datetime(YEAR, 7, 5, 9, tzinfo=TZ),
+        computed_by=office,
+        rules={},
+        quarter_end=date(YEAR, 6, 30),
+    )
     evaluation.current_version = version
     evaluation.save()
     scores = []
@@ -82,27 +89,53 @@ def build(counties: int) -> QuarterlyEvaluation:
                 name=f"{prefix}{group_name}（基准{YEAR}）", sort_order=c * 10 + g
             )
             units = Unit.objects.bulk_create(
-                Unit(name=f"{prefix}{group_name[:-1]}单位{n:02d}（基准）",
-                     short_name=f"单位{n:02d}", kind=kind, group=group, sort_order=order + n)
+                Unit(
+                    name=f"{prefix}{group_name[:-1]}单位{n:02d}（基准）",
+                    short_name=f"单位{n:02d}",
+                    kind=kind,
+                    group=group,
+                    sort_order=order + n,
+                )
                 for n in range(1, size + 1)
-            )  # fmt: skip
+            )
             order += size
-            totals = sorted(((Decimal(rng.uniform(40, 115)).quantize(Decimal("0.000001")), u)
-                             for u in units), key=lambda t: -t[0])  # fmt: skip
+            totals = sorted(
+                ((Decimal(rng.uniform(40, 115)).quantize(Decimal("0.000001")), u) for u in units),
+                key=lambda t: -t[0],
+            )
             previous = list(range(1, size + 1))
             rng.shuffle(previous)
             for position, (total, unit) in enumerate(totals, 1):
-                tier = ("advanced" if position <= max(1, round(0.3 * size)) and total >= 85
-                        else "lagging" if total < 60 or position > size - max(1, size // 10)
-                        else "standard")  # fmt: skip
-                scores.append(UnitScore(
-                    version=version, unit=unit, group=group, sort_order=unit.sort_order,
-                    scored_points=Decimal(100), earned_points=total, base=total + 2,
-                    late_ledgers=1, missing_ledgers=1, timeliness=Decimal("-1.5"),
-                    bonus=Decimal("0.5"), penalty=Decimal(0), total=total, group_size=size,
-                    rank=position, position=position, units_below=size - position, tier=tier,
-                    previous_rank=previous[position - 1],
-                ))  # fmt: skip
+                tier = (
+                    "advanced"
+                    if position <= max(1, round(0.3 * size)) and total >= 85
+                    else "lagging"
+                    if total < 60 or position > size - max(1, size // 10)
+                    else "standard"
+                )
+                scores.append(
+                    UnitScore(
+                        version=version,
+                        unit=unit,
+                        group=group,
+                        sort_order=unit.sort_order,
+                        scored_points=Decimal(100),
+                        earned_points=total,
+                        base=total + 2,
+                        late_ledgers=1,
+                        missing_ledgers=1,
+                        timeliness=Decimal("-1.5"),
+                        bonus=Decimal("0.5"),
+                        penalty=Decimal(0),
+                        total=total,
+                        group_size=size,
+                        rank=position,
+                        position=position,
+                        units_below=size - position,
+                        tier=tier,
+                        previous_rank=previous[position - 1],
+                    )
+                )
     UnitScore.objects.bulk_create(scores, batch_size=2000)
     return evaluation
 
@@ -117,8 +150,10 @@ def main():
         with transaction.atomic():
             evaluation = build(SCALES[args.scale])
             units = UnitScore.objects.filter(version=evaluation.current_version).count()
-            print(f"built {units} unit scores in {time.perf_counter() - started:.1f} s; "
-                  f"peak {peak_mib():.0f} MiB before rendering")  # fmt: skip
+            print(
+                f"built {units} unit scores in {time.perf_counter() - started:.1f} s; "
+                f"peak {peak_mib():.0f} MiB before rendering"
+            )
             times = []
             for _ in range(RENDERS):
                 t0 = time.perf_counter()
@@ -130,8 +165,11 @@ def main():
 
             pages = len(PdfReader(BytesIO(content)).pages)
             print(f"通报 {filename}: {pages} pages, {len(content) / 1024:.0f} KiB")
-            print("render times: " + ", ".join(f"{t:.2f} s" for t in times)
-                  + f"; median {statistics.median(times):.2f} s")  # fmt: skip
+            print(
+                "render times: "
+                + ", ".join(f"{t:.2f} s" for t in times)
+                + f"; median {statistics.median(times):.2f} s"
+            )
             print(f"peak memory (max RSS of the process): {peak_mib():.0f} MiB")
             raise Rollback
     except Rollback:

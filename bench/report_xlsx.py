@@ -107,8 +107,9 @@ def main() -> None:
     evaluation = open_evaluation(year=year.year, quarter=1)
     if evaluation.current_version_id is None:
         started = time.perf_counter()
-        compute_quarter(evaluation=evaluation, user=office, confirm_open_periods=True,
-                        now=AS_SEEN_ON)  # fmt: skip
+        compute_quarter(
+            evaluation=evaluation, user=office, confirm_open_periods=True, now=AS_SEEN_ON
+        )
         print(f"compute Q1: {time.perf_counter() - started:.1f} s")
     evaluation = QuarterlyEvaluation.objects.get(pk=evaluation.pk)
     items = IndicatorScore.objects.filter(unit_score__version=evaluation.current_version).count()
@@ -152,8 +153,10 @@ def main() -> None:
     )
     export_url = reverse("results-export", args=["indicator_detail_xlsx"])
     seconds, response = timed(lambda: client.get(export_url, {"evaluation_id": evaluation.pk}))
-    print(f"download view, indicator detail: {seconds * 1000:,.0f} ms "
-          f"(CPU {timed.cpu * 1000:,.0f} ms), status {response.status_code}")  # fmt: skip
+    print(
+        f"download view, indicator detail: {seconds * 1000:,.0f} ms "
+        f"(CPU {timed.cpu * 1000:,.0f} ms), status {response.status_code}"
+    )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS: {rss:.0f} MiB")
 

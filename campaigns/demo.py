@@ -350,9 +350,13 @@ def build_year(
     units = [unit for unit in county.units if unit.active]
     campaigns, plans = _indicators_and_targets(assessment, units, seed)
     result = DemoYear(
-        year=assessment, campaigns=list(campaigns.values()), indicators=0, targets=0, ledgers=0,
+        year=assessment,
+        campaigns=list(campaigns.values()),
+        indicators=0,
+        targets=0,
+        ledgers=0,
         entries=0,
-    )  # fmt: skip
+    )
     result.targets_created = plans.pop(None, 0)
 
     today = timezone.localtime(now).date()
@@ -374,9 +378,15 @@ def build_year(
                 chunk.append(unit)
             if len(chunk) == 20 or (chunk and unit is units[-1]):
                 created = history.write(
-                    chunk, plans, profiles, people, reviewers, over[: over.index(window[-1]) + 1],
-                    window, existing,
-                )  # fmt: skip
+                    chunk,
+                    plans,
+                    profiles,
+                    people,
+                    reviewers,
+                    over[: over.index(window[-1]) + 1],
+                    window,
+                    existing,
+                )
                 result.ledgers_created += created[0]
                 result.entries_created += created[1]
                 chunk = []
@@ -727,8 +737,9 @@ class _HistoryWriter:
             for i, period in enumerate(window, start=offset):
                 if (unit.pk, period.pk) in existing:
                     continue
-                made = self._ledger(unit, period, i, plans[unit.pk], series, profile, people,
-                                    reviewers)  # fmt: skip
+                made = self._ledger(
+                    unit, period, i, plans[unit.pk], series, profile, people, reviewers
+                )
                 if made is not None:
                     ledgers.append(made[0])
                     entries.append(made[1])
@@ -820,8 +831,20 @@ class _HistoryWriter:
             if story and case == story and reviewed:
                 del self.stories[unit.pk]
                 story = None
-            self._review(entry, plan, case, review_at[lead], reviewers[lead], submitter,
-                         ledger, previous, rng, stories, inspections, unit)  # fmt: skip
+            self._review(
+                entry,
+                plan,
+                case,
+                review_at[lead],
+                reviewers[lead],
+                submitter,
+                ledger,
+                previous,
+                rng,
+                stories,
+                inspections,
+                unit,
+            )
         if handed_in:  # the rule refresh_status applies
             ledger.status = WeeklyLedger.status_from_reviews(e.review_status for e in entries)
         return ledger, entries, stories, inspections
@@ -862,8 +885,21 @@ class _HistoryWriter:
             entry.problem_category = category
             entry.problems, entry.next_steps = PROBLEMS[category]
 
-    def _review(self, entry, plan, case, at, reviewer, submitter, ledger, previous, rng,
-                stories, inspections, unit):  # fmt: skip
+    def _review(
+        self,
+        entry,
+        plan,
+        case,
+        at,
+        reviewer,
+        submitter,
+        ledger,
+        previous,
+        rng,
+        stories,
+        inspections,
+        unit,
+    ):
         if at > self.now:
             return  # not reviewed yet: it sits in the reviewer's queue
         handed_at = ledger.submitted_at
@@ -893,11 +929,14 @@ class _HistoryWriter:
             )
             inspections.append(
                 Inspection(
-                    unit=unit, entry=entry, inspector_id=reviewer,
+                    unit=unit,
+                    entry=entry,
+                    inspector_id=reviewer,
                     visited_on=(at - timedelta(days=1)).astimezone(self.zone).date(),
-                    place=f"{unit.name}「{plan.indicator.name}」现场", findings=reason,
+                    place=f"{unit.name}「{plan.indicator.name}」现场",
+                    findings=reason,
                 )
-            )  # fmt: skip
+            )
             return
         # Returned: the unit corrects the figure and hands it back, the reviewer verifies it.
         reason = rng.choice(RETURN_REASONS)

@@ -412,9 +412,21 @@ class _Change:
 
 def _changes_from_blank(record, fields) -> list[_Change]:
     changes = []
-    for name in ("value", "done_on", "decrease_reason", "progress", "problem_category",
-                 "problems", "next_steps", "review_status", "reviewer", "reviewed_at",
-                 "review_comment", "verified_value", "checked_on_site"):  # fmt: skip
+    for name in (
+        "value",
+        "done_on",
+        "decrease_reason",
+        "progress",
+        "problem_category",
+        "problems",
+        "next_steps",
+        "review_status",
+        "reviewer",
+        "reviewed_at",
+        "review_comment",
+        "verified_value",
+        "checked_on_site",
+    ):
         field = fields[name]
         blank = field.get_default()
         new = getattr(record, field.attname)

@@ -230,8 +230,17 @@ class VetoAdmin(SecondPersonAdmin):
 
 class FileEntryForm(EnteredByServiceForm):
     service = staticmethod(add_file_entry)  # derives the quarter from the date
-    service_fields = ("unit", "year", "recorded_on", "person", "merit", "kind", "description",
-                      "points", "counts_for_year")  # fmt: skip
+    service_fields = (
+        "unit",
+        "year",
+        "recorded_on",
+        "person",
+        "merit",
+        "kind",
+        "description",
+        "points",
+        "counts_for_year",
+    )
 
     class Meta:
         model = FileEntry

@@ -33,8 +33,9 @@ class ReportJobAdmin(admin.ModelAdmin):
     @admin.action(description="重新生成所选报表（按当前数据重新渲染）")
     def regenerate(self, request, queryset):
         count = regenerate_reports(jobs=list(queryset), user=request.user)
-        self.message_user(request, f"已重新排队 {count} 个报表，生成后可在任务页下载。",
-                          messages.SUCCESS)  # fmt: skip
+        self.message_user(
+            request, f"已重新排队 {count} 个报表，生成后可在任务页下载。", messages.SUCCESS
+        )
 
     def has_module_permission(self, request):
         return _office(request)

@@ -44,9 +44,12 @@ def _share(label, default):
 
 def _points(label, default):
     return models.DecimalField(
-        label, max_digits=6, decimal_places=2, default=Decimal(default),
+        label,
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(default),
         validators=[MinValueValidator(0)],
-    )  # fmt: skip
+    )
 
 
 class ScoringRules(models.Model):
@@ -57,9 +60,12 @@ class ScoringRules(models.Model):
     )
     milestone_late_rate = _share("节点逾期完成得分率", "0.5")
     rate_cap = models.DecimalField(
-        "完成率封顶", max_digits=5, decimal_places=2, default=Decimal("1.2"),
+        "完成率封顶",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1.2"),
         validators=[MinValueValidator(1)],
-    )  # fmt: skip
+    )
     rank_step = _share("排名法末位扣减比例", "0.4")
     late_deduction = _points("迟报每次扣分", "0.5")
     missing_deduction = _points("缺报每次扣分", "1")
@@ -84,11 +90,25 @@ class ScoringRules(models.Model):
     history = HistoricalRecords()
 
     ENGINE_FIELDS = (
-        "milestone_late_rate", "rate_cap", "rank_step", "late_deduction", "missing_deduction",
-        "timeliness_cap", "bonus_cap", "penalty_cap", "top_share", "bottom_share",
-        "bottom_min_group", "lagging_below", "advanced_from", "excellent_share",
-        "excellent_from", "fair_below", "poor_share", "poor_min_group",
-    )  # fmt: skip
+        "milestone_late_rate",
+        "rate_cap",
+        "rank_step",
+        "late_deduction",
+        "missing_deduction",
+        "timeliness_cap",
+        "bonus_cap",
+        "penalty_cap",
+        "top_share",
+        "bottom_share",
+        "bottom_min_group",
+        "lagging_below",
+        "advanced_from",
+        "excellent_share",
+        "excellent_from",
+        "fair_below",
+        "poor_share",
+        "poor_min_group",
+    )
 
     class Meta:
         verbose_name = "计分规则"
@@ -125,9 +145,13 @@ class OfficeDecision(models.Model):
     )
     entered_at = models.DateTimeField("录入时间", auto_now_add=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name="审核人",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
+    )
     approved_at = models.DateTimeField("审核时间", null=True, blank=True)
 
     class Meta:
@@ -207,19 +231,31 @@ class QuarterlyEvaluation(models.Model):
     quarter = models.PositiveSmallIntegerField("季度", choices=QUARTERS)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     current_version = models.ForeignKey(
-        "EvaluationVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "EvaluationVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="当前版本",
-    )  # fmt: skip
+    )
     appeal_deadline = models.DateTimeField("申诉截止", null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name="审定人",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审定人",
+    )
     reviewed_at = models.DateTimeField("审定时间", null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name="发布人",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="发布人",
+    )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     document_number = models.CharField("文号", max_length=40, blank=True, help_text="如〔2026〕3号")
     history = HistoricalRecords()
@@ -245,9 +281,11 @@ class EvaluationVersion(models.Model):
     """One computation of a quarter, frozen with every figure it used."""
 
     evaluation = models.ForeignKey(
-        QuarterlyEvaluation, on_delete=models.PROTECT, related_name="versions",
+        QuarterlyEvaluation,
+        on_delete=models.PROTECT,
+        related_name="versions",
         verbose_name="季度考评",
-    )  # fmt: skip
+    )
     number = models.PositiveSmallIntegerField("版本号")
     computed_at = models.DateTimeField("计算时间")
     computed_by = models.ForeignKey(
@@ -316,9 +354,11 @@ class UnitScore(models.Model):
         LAGGING = "lagging", "后进"
 
     version = models.ForeignKey(
-        EvaluationVersion, on_delete=models.CASCADE, related_name="unit_scores",
+        EvaluationVersion,
+        on_delete=models.CASCADE,
+        related_name="unit_scores",
         verbose_name="版本",
-    )  # fmt: skip
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, verbose_name="单位")
     group = models.ForeignKey(RankingGroup, on_delete=models.PROTECT, verbose_name="考核组别")
     sort_order = models.PositiveIntegerField("排序")
@@ -365,9 +405,11 @@ class IndicatorScore(models.Model):
     """One indicator of one unit in a version: T, A, r, points, with the entry behind A."""
 
     unit_score = models.ForeignKey(
-        UnitScore, on_delete=models.CASCADE, related_name="indicator_scores",
+        UnitScore,
+        on_delete=models.CASCADE,
+        related_name="indicator_scores",
         verbose_name="单位得分",
-    )  # fmt: skip
+    )
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, verbose_name="指标")
     points = models.DecimalField("分值", max_digits=6, decimal_places=2)
     method = models.CharField("计分方法", max_length=12)
@@ -379,9 +421,12 @@ class IndicatorScore(models.Model):
     reported = models.DecimalField("填报值", **FIGURE, null=True)
     done_on = models.DateField("完成日期", null=True)
     entry = models.ForeignKey(
-        LedgerEntry, on_delete=models.SET_NULL, null=True, related_name="+",
+        LedgerEntry,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name="依据实帐条目",
-    )  # fmt: skip
+    )
     period_week = models.PositiveSmallIntegerField("依据帐期周次", null=True)
     rate = models.DecimalField("完成率", **SCORE, null=True)
     score = models.DecimalField("得分", **SCORE, null=True)
@@ -430,9 +475,13 @@ class Appeal(models.Model):
     filed_at = models.DateTimeField("申诉时间", auto_now_add=True)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default="pending")
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name="处理人",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="处理人",
+    )
     decided_at = models.DateTimeField("处理时间", null=True, blank=True)
     decision = models.TextField("处理意见", blank=True)
     corrected_value = models.DecimalField("更正后数值", **FIGURE, null=True, blank=True)
@@ -471,9 +520,13 @@ class FileEntry(models.Model):
         Unit, on_delete=models.PROTECT, related_name="file_entries", verbose_name="单位"
     )
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="file_entries", verbose_name="个人",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="file_entries",
+        verbose_name="个人",
+    )
     year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, verbose_name="年度")
     quarter = models.PositiveSmallIntegerField("季度", choices=QUARTERS, null=True, blank=True)
     recorded_on = models.DateField("日期")
@@ -488,14 +541,22 @@ class FileEntry(models.Model):
         help_text="仅考核办录入的事项可计入（季度内的加减分已含在季度得分中）",
     )
     evaluation_version = models.ForeignKey(
-        EvaluationVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        EvaluationVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="来源考评版本",
-    )  # fmt: skip
+    )
     evidence = models.FileField("依据材料", upload_to="file-entries/", blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name="录入人",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="录入人",
+    )
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
     history = HistoricalRecords()
 
@@ -524,23 +585,37 @@ class AnnualEvaluation(models.Model):
         PUBLISHED = "published", "已发布"
 
     year = models.OneToOneField(
-        AssessmentYear, on_delete=models.PROTECT, related_name="annual_evaluation",
+        AssessmentYear,
+        on_delete=models.PROTECT,
+        related_name="annual_evaluation",
         verbose_name="年度",
-    )  # fmt: skip
+    )
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     computed_at = models.DateTimeField("计算时间", null=True, blank=True)
     computed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name="计算人",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="计算人",
+    )
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name="审定人",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审定人",
+    )
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name="发布人",
-    )  # fmt: skip
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="发布人",
+    )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
     history = HistoricalRecords()
 
@@ -606,9 +681,11 @@ class ReportJob(models.Model):
         FAILED = "failed", "生成失败"
 
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="申请人",
-    )  # fmt: skip
+    )
     identifier = models.CharField("报表类型", max_length=50)
     params = models.JSONField("参数", default=dict, blank=True)
     cache_key = models.CharField("缓存键", max_length=100, blank=True)

@@ -66,8 +66,10 @@ def unit_scores_visible_to(user) -> QuerySet[UnitScore]:
     if user.has_role(Role.LEADER) or user.has_role(Role.REVIEWER):
         scope |= published
     if user.unit_id and (user.has_role(Role.REPORTER) or user.has_role(Role.UNIT_HEAD)):
-        scope |= Q(unit_id=user.unit_id, version__evaluation__status__in=[
-            Status.APPEAL, Status.REVIEWED, Status.PUBLISHED])  # fmt: skip
+        scope |= Q(
+            unit_id=user.unit_id,
+            version__evaluation__status__in=[Status.APPEAL, Status.REVIEWED, Status.PUBLISHED],
+        )
         scope |= published & Q(group_id=user.unit.group_id)
     return scores.filter(scope)
 

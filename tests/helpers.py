@@ -59,11 +59,26 @@ def celery_worker(*, name: str = "test", env: dict | None = None):
         **(env or {}),
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "jiaozhang", "worker", "-P", "solo",
-         "-Q", queue, "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
-        cwd=settings.BASE_DIR, env=process_env, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "jiaozhang",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
+        cwd=settings.BASE_DIR,
+        env=process_env,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     try:
         yield queue
     finally:

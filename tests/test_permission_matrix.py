@@ -118,10 +118,14 @@ def _report_job(user, evaluation):
     from scoring.models import ReportJob
 
     job = ReportJob(
-        requested_by=user, identifier="unit_scorecard", status=ReportJob.Status.DONE,
-        params={"evaluation_id": evaluation.pk, "unit_id": user.unit_id}, progress=100,
-        filename="得分卡.pdf", content_type="application/pdf",
-    )  # fmt: skip
+        requested_by=user,
+        identifier="unit_scorecard",
+        status=ReportJob.Status.DONE,
+        params={"evaluation_id": evaluation.pk, "unit_id": user.unit_id},
+        progress=100,
+        filename="得分卡.pdf",
+        content_type="application/pdf",
+    )
     job.file.save("matrix.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
     return job
 
@@ -133,12 +137,14 @@ def url_args(role_users, settings, tmp_path):
     period = period_containing(current_year(), timezone.now())
     ledger = open_ledger(unit=small.reporter.unit, period=period)
     save_entries(
-        ledger=ledger, user=small.reporter,
+        ledger=ledger,
+        user=small.reporter,
         changes={
-            small.investment.pk: EntryInput(value=1), small.cases.pk: EntryInput(value=1),
+            small.investment.pk: EntryInput(value=1),
+            small.cases.pk: EntryInput(value=1),
             small.flood.pk: EntryInput(),
         },
-    )  # fmt: skip
+    )
     entry = ledger.entries.get(indicator=small.investment)  # led by the reviewer's unit
     settings.MEDIA_ROOT = tmp_path
     photo = attach_evidence(
@@ -150,9 +156,12 @@ def url_args(role_users, settings, tmp_path):
     from scoring.services.appeals import file_appeal
 
     appeal = file_appeal(
-        evaluation=evaluation, indicator=small.investment, user=small.head, claim="数据有误",
+        evaluation=evaluation,
+        indicator=small.investment,
+        user=small.head,
+        claim="数据有误",
         evidence=SimpleUploadedFile("发票.pdf", pdf_bytes()),
-    )  # fmt: skip
+    )
     from scoring.services.annual import add_file_entry, compute_year
     from scoring.services.evaluations import record_skipped_quarter
 
@@ -160,10 +169,15 @@ def url_args(role_users, settings, tmp_path):
         record_skipped_quarter(year=small.year, quarter=quarter, reason="测试", user=small.office)
     compute_year(year=small.year, user=small.office)
     file_entry = add_file_entry(
-        unit=small.reporter.unit, year=small.year, user=small.office, merit=True, kind="表彰",
-        description="获省级表彰", recorded_on=period.starts_on,
+        unit=small.reporter.unit,
+        year=small.year,
+        user=small.office,
+        merit=True,
+        kind="表彰",
+        description="获省级表彰",
+        recorded_on=period.starts_on,
         evidence=SimpleUploadedFile("表彰.pdf", pdf_bytes()),
-    )  # fmt: skip
+    )
     report = _report_job(role_users[Role.REPORTER], evaluation)
     return {
         "ledger-week": [period.pk],
@@ -253,9 +267,15 @@ def test_matrix(client, role_users, url_args, name):
 
 @pytest.mark.parametrize(
     "who,status",
-    [(Role.OFFICE, 200), (Role.ADMIN, 200), (Role.LEADER, 302), (Role.REVIEWER, 302),
-     (Role.UNIT_HEAD, 302), (Role.REPORTER, 302)],
-)  # fmt: skip
+    [
+        (Role.OFFICE, 200),
+        (Role.ADMIN, 200),
+        (Role.LEADER, 302),
+        (Role.REVIEWER, 302),
+        (Role.UNIT_HEAD, 302),
+        (Role.REPORTER, 302),
+    ],
+)
 def test_admin_access(client, role_users, who, status):
     client.force_login(role_users[who])
     assert client.get(reverse("admin:index")).status_code == status

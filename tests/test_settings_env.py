@@ -26,9 +26,13 @@ def _settings_with(**env):
     base = {k: v for k, v in os.environ.items() if k not in CLEARED}
     base.update(env, DJANGO_SETTINGS_MODULE="jiaozhang.settings")
     out = subprocess.run(
-        [sys.executable, "-c", PROBE], env=base, cwd=settings.BASE_DIR, capture_output=True,
-        text=True, check=True,
-    )  # fmt: skip
+        [sys.executable, "-c", PROBE],
+        env=base,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -62,8 +66,11 @@ def test_deploy_check_passes_with_production_settings():
     env.update(DEBUG="0", SECRET_KEY="k" * 20 + "-Zq93!bv07x" * 4, ALLOWED_HOSTS="jz.example")
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, cwd=settings.BASE_DIR, capture_output=True, text=True,
-    )  # fmt: skip
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -73,8 +80,11 @@ def test_server_refuses_to_start_without_a_secret_key_when_debug_is_off():
         env.update(DEBUG="0", ALLOWED_HOSTS="jz.example", **missing)
         result = subprocess.run(
             [sys.executable, "manage.py", "check"],
-            env=env, cwd=settings.BASE_DIR, capture_output=True, text=True,
-        )  # fmt: skip
+            env=env,
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode != 0
         assert "ImproperlyConfigured" in result.stderr
         assert "未设置 SECRET_KEY" in result.stderr

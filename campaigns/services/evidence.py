@@ -268,9 +268,13 @@ def _entry_refusal(user, entry: LedgerEntry, *, now: datetime, verb: str) -> str
 
 
 def attach_evidence(
-    *, entry: LedgerEntry | None = None, inspection: Inspection | None = None, upload, user,
+    *,
+    entry: LedgerEntry | None = None,
+    inspection: Inspection | None = None,
+    upload,
+    user,
     now: datetime | None = None,
-) -> Evidence:  # fmt: skip
+) -> Evidence:
     """Attach an uploaded photo or PDF to an entry (its unit, while editable) or an inspection.
 
     The original bytes are kept as uploaded (their hash is what reveals reuse); only the

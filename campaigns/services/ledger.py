@@ -164,9 +164,13 @@ def _ledger_for_update(ledger: WeeklyLedger) -> WeeklyLedger:
 
 @transaction.atomic
 def save_entries(
-    *, ledger: WeeklyLedger, user, changes: dict[int, EntryInput], now: datetime | None = None,
+    *,
+    ledger: WeeklyLedger,
+    user,
+    changes: dict[int, EntryInput],
+    now: datetime | None = None,
     source: str = "",
-) -> WeeklyLedger:  # fmt: skip
+) -> WeeklyLedger:
     """Save what the reporter typed (a draft, or corrections of returned entries); `source`
     names where it came from in the entries' history (e.g. "Excel 导入")."""
     now = now or timezone.now()

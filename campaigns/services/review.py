@@ -65,9 +65,13 @@ def _verify(entry: LedgerEntry, *, user, verified_value, comment: str, now: date
 
 @transaction.atomic
 def verify_entries(
-    *, entry_ids, user, corrections: dict[int, Decimal] | None = None, comment: str = "",
+    *,
+    entry_ids,
+    user,
+    corrections: dict[int, Decimal] | None = None,
+    comment: str = "",
     now: datetime | None = None,
-) -> list[LedgerEntry]:  # fmt: skip
+) -> list[LedgerEntry]:
     """Verify entries as reported, or at a corrected figure (核减, the reported one is kept).
 
     All or nothing: one entry the user may not verify refuses the whole batch.
@@ -120,9 +124,14 @@ def return_entry(*, entry: LedgerEntry, user, comment: str, now: datetime | None
 
 @transaction.atomic
 def record_inspection(
-    *, user, entry: LedgerEntry | None = None, unit=None, visited_on: date, place: str,
+    *,
+    user,
+    entry: LedgerEntry | None = None,
+    unit=None,
+    visited_on: date,
+    place: str,
     findings: str,
-) -> Inspection:  # fmt: skip
+) -> Inspection:
     """Record an on-site check (实地查看), against an entry when there is one."""
     if not user.has_role(Role.REVIEWER) and not acts_as_office(user):
         raise LedgerError("只有审核员或考核办可以记录实地查看。")
@@ -144,9 +153,13 @@ def record_inspection(
     if errors:
         raise LedgerError(errors)
     inspection = Inspection.objects.create(
-        unit=unit, entry=entry, inspector=user, visited_on=visited_on, place=place.strip(),
+        unit=unit,
+        entry=entry,
+        inspector=user,
+        visited_on=visited_on,
+        place=place.strip(),
         findings=findings.strip(),
-    )  # fmt: skip
+    )
     if entry is not None and not entry.checked_on_site:
         entry.checked_on_site = True
         save_entry(entry, user=user, reason="实地查看", update_fields=["checked_on_site"])

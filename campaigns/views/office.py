@@ -37,8 +37,11 @@ def _matrix(request):
     today = timezone.localdate()
     periods = periods_visible_to(request.user).filter(year=year, starts_on__lte=today)
     periods = periods.order_by("iso_week")
-    return year, group_id, completeness_matrix(request.user, year=year, group_id=group_id,
-                                               periods=periods)  # fmt: skip
+    return (
+        year,
+        group_id,
+        completeness_matrix(request.user, year=year, group_id=group_id, periods=periods),
+    )
 
 
 @role_required(Role.OFFICE, Role.LEADER)

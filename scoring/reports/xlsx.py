@@ -188,17 +188,20 @@ def ranking_workbook(evaluation, scores) -> bytes:
             tier.font = Font(bold=True, color=TIER_FONTS[score.tier])
         notes = [label for flag, label in ((score.vetoed, "一票否决"),
                                             (score.no_excellence, "一票否优")) if flag]  # fmt: skip
-        append_safe(sheet, [
-            score.rank,
-            score.unit.name,
-            _number(sheet, score.base, TWO_PLACES),
-            _number(sheet, score.timeliness, TWO_PLACES),
-            _number(sheet, score.adjustment, TWO_PLACES),
-            _number(sheet, score.total, TWO_PLACES, bold=True),
-            _number(sheet, score.rank_change, CHANGE_FORMAT),
-            tier,
-            "、".join(notes) or None,
-        ])  # fmt: skip
+        append_safe(
+            sheet,
+            [
+                score.rank,
+                score.unit.name,
+                _number(sheet, score.base, TWO_PLACES),
+                _number(sheet, score.timeliness, TWO_PLACES),
+                _number(sheet, score.adjustment, TWO_PLACES),
+                _number(sheet, score.total, TWO_PLACES, bold=True),
+                _number(sheet, score.rank_change, CHANGE_FORMAT),
+                tier,
+                "、".join(notes) or None,
+            ],
+        )
     if sheet is None:
         _start_sheet(book, "排名", RANKING_COLUMNS)
     return _save(book)
@@ -268,16 +271,41 @@ def indicator_detail_workbook(evaluation, scores) -> bytes:
             "reason",
         )
     )
-    for group, unit, campaign, name, measure, method, annual, due, actual, reported, rate, \
-            points, score, reason in rows.iterator(chunk_size=2000):  # fmt: skip
-        append_safe(sheet, [
-            group, unit, campaign, name, measure,
-            METHODS.get(method, method),
-            _number(sheet, annual, FIGURE_FORMAT), _number(sheet, due, FIGURE_FORMAT),
-            _number(sheet, actual, FIGURE_FORMAT), _number(sheet, reported, FIGURE_FORMAT),
-            _number(sheet, rate, PERCENT), _number(sheet, points, TWO_PLACES),
-            _number(sheet, score, TWO_PLACES), reason or None,
-        ])  # fmt: skip
+    for (
+        group,
+        unit,
+        campaign,
+        name,
+        measure,
+        method,
+        annual,
+        due,
+        actual,
+        reported,
+        rate,
+        points,
+        score,
+        reason,
+    ) in rows.iterator(chunk_size=2000):
+        append_safe(
+            sheet,
+            [
+                group,
+                unit,
+                campaign,
+                name,
+                measure,
+                METHODS.get(method, method),
+                _number(sheet, annual, FIGURE_FORMAT),
+                _number(sheet, due, FIGURE_FORMAT),
+                _number(sheet, actual, FIGURE_FORMAT),
+                _number(sheet, reported, FIGURE_FORMAT),
+                _number(sheet, rate, PERCENT),
+                _number(sheet, points, TWO_PLACES),
+                _number(sheet, score, TWO_PLACES),
+                reason or None,
+            ],
+        )
     return _save(book)
 
 
@@ -337,9 +365,12 @@ def render_completeness(params: dict, *, now=None):
     now = now or timezone.now()
     year = _year(params)
     periods, rows = completeness_matrix(
-        COUNTY_WIDE, year=year, group_id=_int(params, "group_id"), periods=_periods(year, now),
+        COUNTY_WIDE,
+        year=year,
+        group_id=_int(params, "group_id"),
+        periods=_periods(year, now),
         now=now,
-    )  # fmt: skip
+    )
     content = completeness_workbook(year=year, periods=periods, rows=rows)
     return f"{year.year}年周帐完成情况.xlsx", XLSX, content
 
@@ -380,12 +411,15 @@ def completeness_key(params: dict, *, now=None) -> str:
     changed = history.aggregate(at=Max("history_date"))["at"]
     periods = year.periods.all()
     passed = max(
-        filter(None, [
-            periods.filter(deadline__lte=now).aggregate(at=Max("deadline"))["at"],
-            periods.filter(locks_at__lte=now).aggregate(at=Max("locks_at"))["at"],
-        ]),
+        filter(
+            None,
+            [
+                periods.filter(deadline__lte=now).aggregate(at=Max("deadline"))["at"],
+                periods.filter(locks_at__lte=now).aggregate(at=Max("locks_at"))["at"],
+            ],
+        ),
         default=None,
-    )  # fmt: skip
+    )
     return (
         f"y{year.pk}-g{group_id or 'all'}-n{ledgers.count()}-c{_stamp(changed)}-t{_stamp(passed)}"
         f"-d{timezone.localdate(now):%Y%m%d}"  # the matrix's weeks run up to today

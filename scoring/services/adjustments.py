@@ -50,9 +50,14 @@ def enter_adjustment(
     if errors:
         raise ScoringError(errors)
     adjustment = Adjustment(
-        unit=unit, year=year, quarter=quarter, kind=kind, points=points, reason=reason.strip(),
+        unit=unit,
+        year=year,
+        quarter=quarter,
+        kind=kind,
+        points=points,
+        reason=reason.strip(),
         entered_by=user,
-    )  # fmt: skip
+    )
     if evidence:
         adjustment.evidence = evidence
     adjustment.full_clean()
@@ -88,8 +93,9 @@ def enter_veto(*, unit, year, quarter: int, kind: str, reason: str, user, eviden
         raise ScoringError("请填写事由。")
     if refusals := evidence_refusals(evidence, what="依据材料"):
         raise ScoringError(refusals)
-    veto = Veto(unit=unit, year=year, quarter=quarter, kind=kind, reason=reason.strip(),
-                entered_by=user)  # fmt: skip
+    veto = Veto(
+        unit=unit, year=year, quarter=quarter, kind=kind, reason=reason.strip(), entered_by=user
+    )
     if evidence:
         veto.evidence = evidence
     veto.full_clean()

@@ -254,11 +254,19 @@ def add_file_entry(
     if errors:
         raise ScoringError(errors)
     entry = FileEntry(
-        unit=unit, person=person, year=year, quarter=quarter, recorded_on=recorded_on,
-        merit=merit, kind=kind[:30], source=FileEntry.Source.OFFICE,
-        description=description[:300], points=points, counts_for_year=counts_for_year,
+        unit=unit,
+        person=person,
+        year=year,
+        quarter=quarter,
+        recorded_on=recorded_on,
+        merit=merit,
+        kind=kind[:30],
+        source=FileEntry.Source.OFFICE,
+        description=description[:300],
+        points=points,
+        counts_for_year=counts_for_year,
         entered_by=user,
-    )  # fmt: skip
+    )
     if evidence is not None:
         entry.evidence = evidence
     try:

@@ -29,9 +29,15 @@ def _figure(value, field_name: str, what: str):
 
 @transaction.atomic
 def file_appeal(
-    *, evaluation: QuarterlyEvaluation, indicator, user, claim: str, claimed_value=None,
-    evidence=None, now=None,
-) -> Appeal:  # fmt: skip
+    *,
+    evaluation: QuarterlyEvaluation,
+    indicator,
+    user,
+    claim: str,
+    claimed_value=None,
+    evidence=None,
+    now=None,
+) -> Appeal:
     """A unit head contests one indicator's figure of the current version, within the window."""
     now = now or timezone.now()
     evaluation = QuarterlyEvaluation.objects.select_for_update().get(pk=evaluation.pk)
@@ -57,10 +63,13 @@ def file_appeal(
     ).exists():  # the database refuses it too (appeal_one_pending_per_indicator)
         raise ScoringError("本单位已就该指标提出申诉，尚未处理，不能重复申诉。")
     appeal = Appeal(
-        version=version, unit_id=user.unit_id, indicator=indicator, claim=claim.strip(),
+        version=version,
+        unit_id=user.unit_id,
+        indicator=indicator,
+        claim=claim.strip(),
         claimed_value=_figure(claimed_value, "claimed_value", "主张数值"),
         filed_by=user,
-    )  # fmt: skip
+    )
     if evidence:
         appeal.evidence = evidence
     appeal.save()
@@ -142,8 +151,11 @@ def decide_appeal(
     appeal.corrected_value = corrected
     appeal.save()
     version = compute_quarter(
-        evaluation=evaluation, user=user, confirm_open_periods=True, now=now,
+        evaluation=evaluation,
+        user=user,
+        confirm_open_periods=True,
+        now=now,
         reason=f"采纳{appeal.unit.short_name}关于「{appeal.indicator.name}」的申诉：{decision.strip()}",
-    )  # fmt: skip
+    )
     _announce_decision(appeal, version)
     return version

@@ -26,9 +26,10 @@ def start_compute(
         return None, compute_quarter_task.apply(args=args).result
     try:
         result = send(
-            compute_quarter_task, args=args,
+            compute_quarter_task,
+            args=args,
             queue=getattr(settings, "CELERY_TASK_DEFAULT_QUEUE", None),
-        )  # fmt: skip
+        )
     except BROKER_ERRORS as error:
         logger.warning("computing in the request, broker unavailable: %s", error)
         return None, compute_quarter_task.apply(args=args).result

@@ -176,9 +176,13 @@ def evaluate(evaluation: QuarterlyEvaluation, *, rules: engine.Rules | None = No
 
 @transaction.atomic
 def compute_quarter(
-    *, evaluation: QuarterlyEvaluation, user, reason: str = "", confirm_open_periods=False,
+    *,
+    evaluation: QuarterlyEvaluation,
+    user,
+    reason: str = "",
+    confirm_open_periods=False,
     now: datetime | None = None,
-) -> EvaluationVersion:  # fmt: skip
+) -> EvaluationVersion:
     """Score the quarter on verified figures and store it as a new version.
 
     Refuses a published evaluation; asks for confirmation (NeedsConfirmation) while periods of

@@ -77,11 +77,17 @@ def request_report(*, identifier: str, params: dict, user) -> ReportJob:
     for cached in done.exclude(file="").order_by("-finished_at", "-id")[:3]:
         if _stored(cached):
             job = ReportJob.objects.create(
-                requested_by=user, identifier=identifier, params=params, cache_key=key,
-                status=Status.DONE, progress=100, file=cached.file.name,
-                filename=cached.filename, content_type=cached.content_type,
+                requested_by=user,
+                identifier=identifier,
+                params=params,
+                cache_key=key,
+                status=Status.DONE,
+                progress=100,
+                file=cached.file.name,
+                filename=cached.filename,
+                content_type=cached.content_type,
                 finished_at=timezone.now(),
-            )  # fmt: skip
+            )
             job.reused, job.note = True, ""
             return job
     job = ReportJob.objects.create(
@@ -161,8 +167,11 @@ def run_report(job_id: int, progress: Callable[[int], None] | None = None) -> Re
             render(job.params, progress=report) if accepts_progress else render(job.params)
         )
         report(95)
-        job.file.save(f"{job.identifier}-{job.cache_key or job.pk}.{_suffix(filename)}",
-                      ContentFile(content), save=False)  # fmt: skip
+        job.file.save(
+            f"{job.identifier}-{job.cache_key or job.pk}.{_suffix(filename)}",
+            ContentFile(content),
+            save=False,
+        )
     except Exception:
         logger.exception("report job %s (%s) failed", job_id, job.identifier)
         ReportJob.objects.filter(pk=job_id).update(
@@ -172,8 +181,9 @@ def run_report(job_id: int, progress: Callable[[int], None] | None = None) -> Re
         return job
     job.filename, job.content_type = filename, content_type
     job.status, job.progress, job.finished_at = Status.DONE, 100, timezone.now()
-    job.save(update_fields=["file", "filename", "content_type", "status", "progress",
-                            "finished_at"])  # fmt: skip
+    job.save(
+        update_fields=["file", "filename", "content_type", "status", "progress", "finished_at"]
+    )
     if progress:
         progress(100)
     return job

@@ -38,9 +38,11 @@ class AppealForm(forms.Form):
     indicator = forms.TypedChoiceField(label="申诉指标", coerce=int)
     claim = forms.CharField(label="申诉理由", widget=forms.Textarea(attrs={"rows": 3}))
     claimed_value = FigureField(
-        field=Appeal._meta.get_field("claimed_value"), label="主张数值", required=False,
+        field=Appeal._meta.get_field("claimed_value"),
+        label="主张数值",
+        required=False,
         help_text="认为应当采用的核实数（可不填）",
-    )  # fmt: skip
+    )
     # Checked by content in file_appeal, with the ledger evidence checker.
     evidence = forms.FileField(
         label="佐证材料", required=False, help_text="JPG/PNG/WebP 图片或 PDF，不超过 10 MB"
@@ -113,10 +115,13 @@ def appeal_file(request, evaluation_id):
     item = form.items[form.cleaned_data["indicator"]]
     try:
         appeal = file_appeal(
-            evaluation=evaluation, indicator=item.indicator, user=user,
-            claim=form.cleaned_data["claim"], claimed_value=form.cleaned_data["claimed_value"],
+            evaluation=evaluation,
+            indicator=item.indicator,
+            user=user,
+            claim=form.cleaned_data["claim"],
+            claimed_value=form.cleaned_data["claimed_value"],
             evidence=form.cleaned_data["evidence"],
-        )  # fmt: skip
+        )
     except ScoringError as error:
         for message in error.messages:
             messages.error(request, f"申诉未提交：{message}")
@@ -158,10 +163,12 @@ def appeal_decide(request, appeal_id):
     uphold = form.cleaned_data["outcome"] == "uphold"
     try:
         version = decide_appeal(
-            appeal=appeal, user=request.user, uphold=uphold,
+            appeal=appeal,
+            user=request.user,
+            uphold=uphold,
             decision=form.cleaned_data["decision"],
             corrected_value=form.cleaned_data["corrected_value"],
-        )  # fmt: skip
+        )
     except ScoringError as error:
         for message in error.messages:
             messages.error(request, f"未处理：{message}")

@@ -87,9 +87,11 @@ def evaluation_action(request, evaluation_id, action):
         if action == "compute":
             reason = request.POST.get("reason", "")
             task_id, outcome = start_compute(
-                evaluation=evaluation, user=request.user, reason=reason,
+                evaluation=evaluation,
+                user=request.user,
+                reason=reason,
                 confirm=request.POST.get("confirm") == "1",
-            )  # fmt: skip
+            )
             if task_id:
                 return redirect("evaluation-compute", evaluation.pk, task_id)
             return _compute_outcome(request, evaluation, outcome, reason)
@@ -98,9 +100,10 @@ def evaluation_action(request, evaluation_id, action):
             messages.success(request, "已审定，可以发布。")
         elif action == "publish":
             publish_quarter(
-                evaluation=evaluation, user=request.user,
+                evaluation=evaluation,
+                user=request.user,
                 document_number=request.POST.get("document_number", ""),
-            )  # fmt: skip
+            )
             messages.success(request, "已发布，结果写入各单位绩误档案并通知各单位。")
         else:
             raise Http404()

@@ -135,9 +135,11 @@ class FileEntryForm(forms.Form):
     )
     description = forms.CharField(label="事项", max_length=300, widget=forms.Textarea({"rows": 3}))
     points = FigureField(
-        field=FileEntry._meta.get_field("points"), label="分值", initial=0,
+        field=FileEntry._meta.get_field("points"),
+        label="分值",
+        initial=0,
         help_text="绩为正、误为负；仅勾选“计入年度得分”时计入年度实绩评定",
-    )  # fmt: skip
+    )
     counts_for_year = forms.BooleanField(label="计入年度得分", required=False)
     evidence = forms.FileField(label="依据材料", required=False)
 
@@ -161,11 +163,18 @@ def file_add(request):
         data = form.cleaned_data
         try:
             entry = add_file_entry(
-                unit=data["unit"], year=year, user=request.user, merit=data["merit"],
-                kind=data["kind"], description=data["description"], points=data["points"],
-                counts_for_year=data["counts_for_year"], recorded_on=data["recorded_on"],
-                person=data["person"], evidence=data["evidence"],
-            )  # fmt: skip
+                unit=data["unit"],
+                year=year,
+                user=request.user,
+                merit=data["merit"],
+                kind=data["kind"],
+                description=data["description"],
+                points=data["points"],
+                counts_for_year=data["counts_for_year"],
+                recorded_on=data["recorded_on"],
+                person=data["person"],
+                evidence=data["evidence"],
+            )
         except ScoringError as error:
             for message in error.messages:
                 form.add_error(None, message)

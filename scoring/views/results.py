@@ -119,10 +119,20 @@ def _downloads(user, evaluation, own) -> list[tuple[str, str, str]]:
     links = []
     if _unit_only(user):
         if own is not None:
-            links.append(("本组排名 Excel", f"{base}?evaluation_id={evaluation.pk}"
-                          f"&group_id={own.group_id}", "bi-trophy"))  # fmt: skip
-            links.append(("本单位指标得分 Excel", f"{detail}?evaluation_id={evaluation.pk}"
-                          f"&unit_id={own.unit_id}", "bi-list-check"))  # fmt: skip
+            links.append(
+                (
+                    "本组排名 Excel",
+                    f"{base}?evaluation_id={evaluation.pk}&group_id={own.group_id}",
+                    "bi-trophy",
+                )
+            )
+            links.append(
+                (
+                    "本单位指标得分 Excel",
+                    f"{detail}?evaluation_id={evaluation.pk}&unit_id={own.unit_id}",
+                    "bi-list-check",
+                )
+            )
         return links
     links.append(("考评排名 Excel", f"{base}?evaluation_id={evaluation.pk}", "bi-trophy"))
     links.append(("指标得分明细 Excel", f"{detail}?evaluation_id={evaluation.pk}", "bi-list-check"))

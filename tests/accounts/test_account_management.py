@@ -145,8 +145,14 @@ def test_nobody_adds_or_edits_role_groups_in_the_admin(client, role_users):
 
 def test_office_role_holds_no_account_permission(role_users):
     office = role_users[Role.OFFICE]
-    for perm in ["accounts.view_user", "accounts.add_user", "accounts.change_user",
-                 "auth.change_group", "auth.add_group", "axes.view_accessattempt"]:  # fmt: skip
+    for perm in [
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "auth.change_group",
+        "auth.add_group",
+        "axes.view_accessattempt",
+    ]:
         assert not office.has_perm(perm), perm
 
 

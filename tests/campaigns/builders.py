@@ -68,17 +68,33 @@ def build_small_year(
     projects = Campaign.objects.create(year=year, name="项目建设会战", lead_unit=fgw, sort_order=1)
     crackdown = Campaign.objects.create(year=year, name="严打整治会战", lead_unit=zfw, sort_order=4)
     investment = Indicator.objects.create(
-        campaign=projects, name="固定资产投资完成额", measure="亿元", direction="higher",
-        points=Decimal("10"), lead_unit=fgw, sort_order=1,
-    )  # fmt: skip
+        campaign=projects,
+        name="固定资产投资完成额",
+        measure="亿元",
+        direction="higher",
+        points=Decimal("10"),
+        lead_unit=fgw,
+        sort_order=1,
+    )
     flood = Indicator.objects.create(
-        campaign=projects, name="防汛物资到位", measure="项", direction="milestone",
-        points=Decimal("2"), lead_unit=fgw, cumulative=False, sort_order=2,
-    )  # fmt: skip
+        campaign=projects,
+        name="防汛物资到位",
+        measure="项",
+        direction="milestone",
+        points=Decimal("2"),
+        lead_unit=fgw,
+        cumulative=False,
+        sort_order=2,
+    )
     cases = Indicator.objects.create(
-        campaign=crackdown, name="刑事案件发案数", measure="件", direction="lower",
-        points=Decimal("5"), lead_unit=zfw, sort_order=1,
-    )  # fmt: skip
+        campaign=crackdown,
+        name="刑事案件发案数",
+        measure="件",
+        direction="lower",
+        points=Decimal("5"),
+        lead_unit=zfw,
+        sort_order=1,
+    )
     townships = county.units[:3]
     for unit in townships:
         set_target(indicator=investment, unit=unit, annual_value=Decimal("12"))

@@ -99,8 +99,9 @@ def test_ledgers_for_each_week_with_late_missing_returned_and_corrected(demo):
         verified_value=None
     )
     corrected = [e for e in corrected if e.verified_value < e.value]
-    assert corrected and all("核减" in e.review_comment or "核定" in e.review_comment
-                             for e in corrected)  # fmt: skip
+    assert corrected and all(
+        "核减" in e.review_comment or "核定" in e.review_comment for e in corrected
+    )
     assert all(e.checked_on_site and e.inspections.exists() for e in corrected)
 
     returned_once = set(
@@ -138,9 +139,11 @@ def test_statuses_and_figures_are_what_the_services_would_leave(demo):
         for entry in entries:
             data = EntryInput(value=entry.value, done_on=entry.done_on)
             assert not check_entry(
-                entry.indicator, data, previous=previous.get(entry.indicator_id),
+                entry.indicator,
+                data,
+                previous=previous.get(entry.indicator_id),
                 period=ledger.period,
-            )  # fmt: skip
+            )
             if entry.indicator.is_milestone:
                 assert entry.value is None and entry.verified_value is None
             else:

@@ -59,11 +59,16 @@ def test_a_returned_and_resubmitted_entry_shows_every_change(client, small):
         submit_ledger(ledger=ledger, user=small.reporter, now=reported_at)
     entry = ledger.entries.get(indicator=small.investment)
     with time_machine.travel(returned_at, tick=False):
-        return_entry(entry=entry, user=small.reviewer, comment="含0.6亿元土地款，请更正",
-                     now=returned_at)  # fmt: skip
+        return_entry(
+            entry=entry, user=small.reviewer, comment="含0.6亿元土地款，请更正", now=returned_at
+        )
     with time_machine.travel(corrected_at, tick=False):
-        save_entries(ledger=ledger, user=small.reporter, now=corrected_at,
-                     changes={small.investment.pk: EntryInput(value=Decimal("2.4"))})  # fmt: skip
+        save_entries(
+            ledger=ledger,
+            user=small.reporter,
+            now=corrected_at,
+            changes={small.investment.pk: EntryInput(value=Decimal("2.4"))},
+        )
     with time_machine.travel(corrected_at + timedelta(minutes=1), tick=False):
         submit_ledger(ledger=ledger, user=small.reporter, now=corrected_at)
 
@@ -91,18 +96,32 @@ def test_every_service_change_records_who_and_why(small):
     now = small.during(10)
     with time_machine.travel(now - timedelta(hours=1), tick=False):
         ledger = open_ledger(unit=small.reporter.unit, period=small.period(10))
-    save_entries(ledger=ledger, user=small.reporter, now=now, changes={
-        small.investment.pk: EntryInput(value=Decimal("3")),
-        small.cases.pk: EntryInput(value=Decimal("2")), small.flood.pk: EntryInput(),
-    })  # fmt: skip
+    save_entries(
+        ledger=ledger,
+        user=small.reporter,
+        now=now,
+        changes={
+            small.investment.pk: EntryInput(value=Decimal("3")),
+            small.cases.pk: EntryInput(value=Decimal("2")),
+            small.flood.pk: EntryInput(),
+        },
+    )
     submit_ledger(ledger=ledger, user=small.reporter, now=now)
     entry = ledger.entries.get(indicator=small.investment)
     return_entry(entry=entry, user=small.reviewer, comment="请更正", now=now)
-    save_entries(ledger=ledger, user=small.reporter, now=now,
-                 changes={small.investment.pk: EntryInput(value=Decimal("2.8"))})  # fmt: skip
+    save_entries(
+        ledger=ledger,
+        user=small.reporter,
+        now=now,
+        changes={small.investment.pk: EntryInput(value=Decimal("2.8"))},
+    )
     submit_ledger(ledger=ledger, user=small.reporter, now=now)
-    verify_entries(entry_ids=[entry.pk], user=small.reviewer, comment="土地款不计",
-                   corrections={entry.pk: Decimal("2.4")})  # fmt: skip
+    verify_entries(
+        entry_ids=[entry.pk],
+        user=small.reviewer,
+        comment="土地款不计",
+        corrections={entry.pk: Decimal("2.4")},
+    )
     history = LedgerEntry.history.filter(id=entry.pk).order_by("history_date", "pk")
     reasons = [(h.history_user_id, h.history_change_reason) for h in history]
     assert reasons == [

@@ -85,9 +85,13 @@ def ctx(year_2026, county):
     fgw = county.units_named("县发展和改革委员会")
     township, other = county.units[0], county.units[1]
     indicator = Indicator.objects.create(
-        campaign=year_2026.campaigns.get(name="项目建设会战"), name="固定资产投资完成额",
-        measure="亿元", direction="higher", points=Decimal("10"), lead_unit=fgw,
-    )  # fmt: skip
+        campaign=year_2026.campaigns.get(name="项目建设会战"),
+        name="固定资产投资完成额",
+        measure="亿元",
+        direction="higher",
+        points=Decimal("10"),
+        lead_unit=fgw,
+    )
     set_target(indicator=indicator, unit=township, annual_value=Decimal("12"))
     set_target(indicator=indicator, unit=other, annual_value=Decimal("12"))
     period = year_2026.periods.get(iso_week=10)
@@ -294,9 +298,11 @@ def test_only_the_entrys_unit_may_attach(ctx, media, who):
 
 def test_a_submitted_entry_takes_no_more_evidence(ctx, media):
     save_entries(
-        ledger=ctx.ledger, user=ctx.reporter,
-        changes={ctx.indicator.pk: EntryInput(value=Decimal("3"))}, now=ctx.now,
-    )  # fmt: skip
+        ledger=ctx.ledger,
+        user=ctx.reporter,
+        changes={ctx.indicator.pk: EntryInput(value=Decimal("3"))},
+        now=ctx.now,
+    )
     submit_ledger(ledger=ctx.ledger, user=ctx.head, now=ctx.now)
 
     assert "当前不可修改" in refusal(ctx, "a.png", png())
@@ -311,9 +317,13 @@ def test_a_locked_period_takes_no_more_evidence(ctx, media):
 
 def test_inspection_photos_belong_to_the_inspector(ctx, media):
     inspection = Inspection.objects.create(
-        unit=ctx.entry.ledger.unit, entry=ctx.entry, inspector=ctx.reviewer,
-        visited_on=date(2026, 3, 3), place="城关镇工业园", findings="主体已封顶",
-    )  # fmt: skip
+        unit=ctx.entry.ledger.unit,
+        entry=ctx.entry,
+        inspector=ctx.reviewer,
+        visited_on=date(2026, 3, 3),
+        place="城关镇工业园",
+        findings="主体已封顶",
+    )
 
     photo = attach_evidence(
         inspection=inspection, upload=upload("现场.jpg", jpeg()), user=ctx.reviewer

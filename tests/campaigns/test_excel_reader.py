@@ -191,9 +191,11 @@ def week48(db):
     with time_machine.travel(small.during(48), tick=True):
         ledger = open_ledger(unit=small.reporter.unit, period=small.period(48))
         save_entries(
-            ledger=ledger, user=small.reporter, now=small.during(48),
+            ledger=ledger,
+            user=small.reporter,
+            now=small.during(48),
             changes={small.investment.pk: EntryInput(value=Decimal("5"))},
-        )  # fmt: skip
+        )
         yield small, ledger
 
 

@@ -222,10 +222,16 @@ def test_workbook_upload_through_the_page_refuses(client, small):
 def handed_in(small):
     ledger = open_ledger(unit=small.reporter.unit, period=small.period(WEEK))
     moment = small.during(WEEK)
-    save_entries(ledger=ledger, user=small.reporter, now=moment, changes={
-        small.investment.pk: EntryInput(value=D("3")), small.cases.pk: EntryInput(value=D("4")),
-        small.flood.pk: EntryInput(),
-    })  # fmt: skip
+    save_entries(
+        ledger=ledger,
+        user=small.reporter,
+        now=moment,
+        changes={
+            small.investment.pk: EntryInput(value=D("3")),
+            small.cases.pk: EntryInput(value=D("4")),
+            small.flood.pk: EntryInput(),
+        },
+    )
     submit_ledger(ledger=ledger, user=small.reporter, now=moment)
     return ledger.entries.get(indicator=small.investment)
 
@@ -290,27 +296,42 @@ def test_set_target_refuses(small):
         assert REFUSAL.search("；".join(refused.value.messages)), raw
         with pytest.raises(LedgerError):
             set_target(
-                indicator=small.investment, unit=unit, annual_value="12",
+                indicator=small.investment,
+                unit=unit,
+                annual_value="12",
                 milestones=[(date(2026, 12, 31), raw)],
-            )  # fmt: skip
+            )
     assert not Target.objects.filter(unit=unit).exists()
 
 
 def test_adjustment_in_the_admin_and_its_service_refuse(client, small):
     client.force_login(small.office)
     for raw in HOSTILE:
-        response = client.post(reverse("admin:scoring_adjustment_add"), {
-            "unit": small.county.units[0].pk, "year": small.year.pk, "quarter": 2,
-            "kind": "honour", "points": raw, "reason": "获省级表彰", "_save": "保存",
-        })  # fmt: skip
+        response = client.post(
+            reverse("admin:scoring_adjustment_add"),
+            {
+                "unit": small.county.units[0].pk,
+                "year": small.year.pk,
+                "quarter": 2,
+                "kind": "honour",
+                "points": raw,
+                "reason": "获省级表彰",
+                "_save": "保存",
+            },
+        )
         assert response.status_code == 200, raw
         assert REFUSAL.search(response.content.decode()), raw
     for raw in [*HOSTILE, 1e20, float("nan")]:
         with pytest.raises(ScoringError) as refused:
             enter_adjustment(
-                unit=small.county.units[0], year=small.year, quarter=2, kind="honour",
-                points=raw, reason="获省级表彰", user=small.office,
-            )  # fmt: skip
+                unit=small.county.units[0],
+                year=small.year,
+                quarter=2,
+                kind="honour",
+                points=raw,
+                reason="获省级表彰",
+                user=small.office,
+            )
         assert REFUSAL.search("；".join(refused.value.messages)), raw
     assert not Adjustment.objects.exists()
 
@@ -318,10 +339,17 @@ def test_adjustment_in_the_admin_and_its_service_refuse(client, small):
 def test_file_entry_form_refuses(client, small):
     client.force_login(small.office)
     for raw in HOSTILE:
-        response = client.post(reverse("file-add"), {
-            "unit": small.county.units[0].pk, "recorded_on": "2026-06-01", "merit": "1",
-            "kind": "上级表彰", "description": "获省级表彰", "points": raw,
-        })  # fmt: skip
+        response = client.post(
+            reverse("file-add"),
+            {
+                "unit": small.county.units[0].pk,
+                "recorded_on": "2026-06-01",
+                "merit": "1",
+                "kind": "上级表彰",
+                "description": "获省级表彰",
+                "points": raw,
+            },
+        )
         assert response.status_code in (200, 400), raw
         assert REFUSAL.search(response.content.decode()), raw
     assert not FileEntry.objects.exists()
@@ -337,9 +365,15 @@ def test_indicator_points_in_the_admin_use_the_parser(client, small):
 
 def _editable(model_admin) -> bool:
     user = SimpleNamespace(
-        has_perm=lambda *a: True, has_perms=lambda *a: True, is_active=True,
-        is_superuser=True, is_staff=True, pk=0, roles=set(), has_role=lambda *a: True,
-    )  # fmt: skip
+        has_perm=lambda *a: True,
+        has_perms=lambda *a: True,
+        is_active=True,
+        is_superuser=True,
+        is_staff=True,
+        pk=0,
+        roles=set(),
+        has_role=lambda *a: True,
+    )
     request = SimpleNamespace(user=user)
     add = model_admin.has_add_permission
     try:

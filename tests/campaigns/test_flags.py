@@ -140,13 +140,22 @@ def data(year_2026, county):
     fgw = county.units_named("县发展和改革委员会")
     campaign = year_2026.campaigns.get(name="项目建设会战")
     investment = Indicator.objects.create(
-        campaign=campaign, name="固定资产投资完成额", measure="亿元", direction="higher",
-        points=D(10), lead_unit=fgw,
-    )  # fmt: skip
+        campaign=campaign,
+        name="固定资产投资完成额",
+        measure="亿元",
+        direction="higher",
+        points=D(10),
+        lead_unit=fgw,
+    )
     rate = Indicator.objects.create(
-        campaign=campaign, name="项目开工率", measure="%", direction="higher", points=D(5),
-        lead_unit=fgw, cumulative=False,
-    )  # fmt: skip
+        campaign=campaign,
+        name="项目开工率",
+        measure="%",
+        direction="higher",
+        points=D(5),
+        lead_unit=fgw,
+        cumulative=False,
+    )
     periods = {p.iso_week: p for p in year_2026.periods.all()}
     user = make_user("rep", Role.REPORTER, unit=county.units[0])
 
@@ -160,9 +169,16 @@ def data(year_2026, county):
 
     def photo(entry, sha, captured_at=None):
         return Evidence.objects.create(
-            entry=entry, file=f"evidence/{sha[:2]}/{sha}.jpg", kind="image", original_name="p.jpg",
-            size=1, sha256=sha, extension="jpg", captured_at=captured_at, uploaded_by=user,
-        )  # fmt: skip
+            entry=entry,
+            file=f"evidence/{sha[:2]}/{sha}.jpg",
+            kind="image",
+            original_name="p.jpg",
+            size=1,
+            sha256=sha,
+            extension="jpg",
+            captured_at=captured_at,
+            uploaded_by=user,
+        )
 
     return entry, photo, rate, county.units[:3]
 

@@ -35,16 +35,34 @@ def fill_to_the_brim():
         value=largest(LedgerEntry, "value"), verified_value=largest(LedgerEntry, "verified_value")
     )
     Target.objects.exclude(annual_value=None).update(annual_value=largest(Target, "annual_value"))
-    IndicatorScore.objects.update(**{
-        name: largest(IndicatorScore, name)
-        for name in ("points", "annual_target", "target_to_date", "actual", "reported", "rate",
-                     "score")
-    })  # fmt: skip
-    UnitScore.objects.update(**{
-        name: largest(UnitScore, name)
-        for name in ("scored_points", "earned_points", "base", "timeliness", "bonus", "penalty",
-                     "total")
-    })  # fmt: skip
+    IndicatorScore.objects.update(
+        **{
+            name: largest(IndicatorScore, name)
+            for name in (
+                "points",
+                "annual_target",
+                "target_to_date",
+                "actual",
+                "reported",
+                "rate",
+                "score",
+            )
+        }
+    )
+    UnitScore.objects.update(
+        **{
+            name: largest(UnitScore, name)
+            for name in (
+                "scored_points",
+                "earned_points",
+                "base",
+                "timeliness",
+                "bonus",
+                "penalty",
+                "total",
+            )
+        }
+    )
 
 
 @pytest.fixture
@@ -86,8 +104,12 @@ def test_every_page_and_export_shows_the_largest_figures(client, brimful):
     ):
         ok(client, small.office, url)
     for identifier in synchronous_exports():  # each export says so itself (issue 11)
-        ok(client, small.office, reverse("results-export", args=[identifier]),
-           {"evaluation_id": evaluation.pk})  # fmt: skip
+        ok(
+            client,
+            small.office,
+            reverse("results-export", args=[identifier]),
+            {"evaluation_id": evaluation.pk},
+        )
 
 
 def test_the_pdf_reports_render_the_largest_figures(brimful):

@@ -82,9 +82,12 @@ def test_office_reopens_with_a_recorded_reason(small, django_capture_on_commit_c
     until = timezone.now() + timedelta(days=2)
     with django_capture_on_commit_callbacks(execute=True):
         ledger = reopen_ledger(
-            unit=small.reporter.unit, period=small.period(2), user=small.office,
-            until=until, reason="乡镇换届，系统账号交接延误",
-        )  # fmt: skip
+            unit=small.reporter.unit,
+            period=small.period(2),
+            user=small.office,
+            until=until,
+            reason="乡镇换届，系统账号交接延误",
+        )
     record = LedgerReopening.objects.get(ledger=ledger)
     assert (record.reopened_by, record.reason) == (small.office, "乡镇换届，系统账号交接延误")
     submit_ledger(ledger=ledger, user=small.reporter)
@@ -99,14 +102,20 @@ def test_only_the_office_reopens_and_a_reason_is_required(small):
     until = timezone.now() + timedelta(days=1)
     with pytest.raises(LedgerError, match="只有考核办"):
         reopen_ledger(
-            unit=small.reporter.unit, period=small.period(2), user=small.reporter, until=until,
+            unit=small.reporter.unit,
+            period=small.period(2),
+            user=small.reporter,
+            until=until,
             reason="x",
-        )  # fmt: skip
+        )
     with pytest.raises(LedgerError, match="原因"):
         reopen_ledger(
-            unit=small.reporter.unit, period=small.period(2), user=small.office, until=until,
+            unit=small.reporter.unit,
+            period=small.period(2),
+            user=small.office,
+            until=until,
             reason=" ",
-        )  # fmt: skip
+        )
     assert not LedgerReopening.objects.exists()
 
 
@@ -193,9 +202,11 @@ def test_history_records_every_change_after_submission(small):
     submit_ledger(ledger=ledger, user=small.reporter, now=small.during(10))
     entry = ledger.entries.get(indicator=small.investment)
     verify_entries(
-        entry_ids=[entry.pk], user=small.reviewer, corrections={entry.pk: Decimal("2.8")},
+        entry_ids=[entry.pk],
+        user=small.reviewer,
+        corrections={entry.pk: Decimal("2.8")},
         comment="实地核查，0.2亿元为预付款，不计入",
-    )  # fmt: skip
+    )
     latest = entry.history.first()
     assert latest.history_user is None or latest.history_user == small.reviewer
     delta = latest.diff_against(latest.prev_record)

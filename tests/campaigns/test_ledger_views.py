@@ -134,8 +134,9 @@ def test_completeness_matrix_shows_states(client, small, this_week):
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
 
-def test_inspection_with_photo_and_a_bad_photo_saves_nothing(client, small, this_week, settings,
-                                                            tmp_path):  # fmt: skip
+def test_inspection_with_photo_and_a_bad_photo_saves_nothing(
+    client, small, this_week, settings, tmp_path
+):
     from io import BytesIO
 
     from django.core.files.uploadedfile import SimpleUploadedFile

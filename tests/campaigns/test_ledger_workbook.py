@@ -38,13 +38,15 @@ def small(db):
     small = build_small_year(year=2026)
     week47 = open_ledger(unit=small.reporter.unit, period=small.period(47))
     save_entries(
-        ledger=week47, user=small.reporter, now=small.during(47),
+        ledger=week47,
+        user=small.reporter,
+        now=small.during(47),
         changes={
             small.investment.pk: EntryInput(value=Decimal("5")),
             small.cases.pk: EntryInput(value=Decimal("3")),
             small.flood.pk: EntryInput(),
         },
-    )  # fmt: skip
+    )
     submit_ledger(ledger=week47, user=small.reporter, now=small.during(47))
     return small
 
@@ -138,9 +140,11 @@ def test_download_is_prefilled_with_the_units_indicators_and_last_figures(small,
 
 def test_submitted_rows_are_marked_not_editable(small, ledger):
     save_entries(
-        ledger=ledger, user=small.reporter, now=small.during(48),
+        ledger=ledger,
+        user=small.reporter,
+        now=small.during(48),
         changes={small.investment.pk: EntryInput(value=6), small.cases.pk: EntryInput(value=4)},
-    )  # fmt: skip
+    )
     ledger = submit_ledger(ledger=ledger, user=small.reporter, now=small.during(48))
     sheet = sheet_of(download(ledger, small))
     column = HEADERS.index("可否修改") + 1
@@ -154,9 +158,11 @@ def test_formula_like_text_is_exported_as_text(small, ledger):
     unit.save()
     Indicator.objects.filter(pk=small.cases.pk).update(name="@SUM(1+1)")
     save_entries(
-        ledger=ledger, user=small.reporter, now=small.during(48),
+        ledger=ledger,
+        user=small.reporter,
+        now=small.during(48),
         changes={small.investment.pk: EntryInput(value=6, progress="+cmd|' /C calc'!A0")},
-    )  # fmt: skip
+    )
     ledger.refresh_from_db()
     content = download(ledger, small)
     sheet = sheet_of(content)
@@ -184,20 +190,24 @@ def test_round_trip_saves_the_filled_in_figures(small, ledger):
         download(ledger, small),
         {
             small.investment.pk: {
-                "本周累计": 6.25, "本周进展": "安置小区主体完工", "问题类别": "土地",
+                "本周累计": 6.25,
+                "本周进展": "安置小区主体完工",
+                "问题类别": "土地",
             },
             small.flood.pk: {"完成日期": datetime(2026, 11, 20)},
             small.cases.pk: {"本周累计": "4", "下步打算": "继续严打"},
         },
-    )  # fmt: skip
+    )
     result = upload(small, ledger, content)
     assert (result.changed, result.unchanged) == (3, 0)
     assert str(result) == "已从 Excel 导入周帐：修改 3 项，未变 0 项。"
     entries = {e.indicator_id: e for e in ledger.entries.all()}
     investment = entries[small.investment.pk]
     assert (investment.value, investment.progress, investment.problem_category) == (
-        Decimal("6.25"), "安置小区主体完工", "land",
-    )  # fmt: skip
+        Decimal("6.25"),
+        "安置小区主体完工",
+        "land",
+    )
     assert entries[small.flood.pk].done_on == date(2026, 11, 20)
     assert (entries[small.cases.pk].value, entries[small.cases.pk].next_steps) == (4, "继续严打")
     assert investment.history.first().history_user == small.reporter
@@ -214,10 +224,14 @@ def test_a_decrease_with_a_reason_is_accepted(small, ledger):
 
 def test_unchanged_submitted_ledger_uploads_as_no_change(small, ledger):
     save_entries(
-        ledger=ledger, user=small.reporter, now=small.during(48),
-        changes={small.investment.pk: EntryInput(value=Decimal("6.1234")),
-                 small.cases.pk: EntryInput(value=4, progress="第一行\r\n第二行")},
-    )  # fmt: skip
+        ledger=ledger,
+        user=small.reporter,
+        now=small.during(48),
+        changes={
+            small.investment.pk: EntryInput(value=Decimal("6.1234")),
+            small.cases.pk: EntryInput(value=4, progress="第一行\r\n第二行"),
+        },
+    )
     ledger = submit_ledger(ledger=ledger, user=small.reporter, now=small.during(48))
     result = upload(small, ledger, download(ledger, small))
     assert (result.changed, result.unchanged) == (0, 3)
@@ -281,9 +295,13 @@ def test_unknown_indicator_id(small, ledger):
 
 def test_indicator_the_unit_does_not_carry(small, ledger):
     other = Indicator.objects.create(
-        campaign=small.investment.campaign, name="园区招商引资", measure="亿元",
-        direction="higher", points=Decimal("3"), lead_unit=small.investment.lead_unit,
-    )  # fmt: skip
+        campaign=small.investment.campaign,
+        name="园区招商引资",
+        measure="亿元",
+        direction="higher",
+        points=Decimal("3"),
+        lead_unit=small.investment.lead_unit,
+    )
     set_target(indicator=other, unit=small.other_reporter.unit, annual_value=Decimal("5"))
     content = fill(download(ledger, small), {small.investment.pk: {"指标编号": other.pk}})
     assert refused(small, ledger, content) == [
@@ -294,9 +312,11 @@ def test_indicator_the_unit_does_not_carry(small, ledger):
 
 def test_changing_a_row_that_is_not_editable(small, ledger):
     save_entries(
-        ledger=ledger, user=small.reporter, now=small.during(48),
+        ledger=ledger,
+        user=small.reporter,
+        now=small.during(48),
         changes={small.investment.pk: EntryInput(value=6), small.cases.pk: EntryInput(value=4)},
-    )  # fmt: skip
+    )
     ledger = submit_ledger(ledger=ledger, user=small.reporter, now=small.during(48))
     content = fill(download(ledger, small), {small.investment.pk: {"本周累计": 7}})
     assert refused(small, ledger, content) == [
@@ -488,11 +508,16 @@ def test_a_2000_row_workbook_imports(small):
     unit, campaign = small.reporter.unit, small.investment.campaign
     indicators = Indicator.objects.bulk_create(
         Indicator(
-            campaign=campaign, name=f"指标{n:04d}", measure="亿元", direction="higher",
-            points=Decimal("1"), lead_unit=small.investment.lead_unit, sort_order=10 + n,
+            campaign=campaign,
+            name=f"指标{n:04d}",
+            measure="亿元",
+            direction="higher",
+            points=Decimal("1"),
+            lead_unit=small.investment.lead_unit,
+            sort_order=10 + n,
         )
         for n in range(1997)
-    )  # fmt: skip
+    )
     Target.objects.bulk_create(
         Target(indicator=i, unit=unit, annual_value=Decimal("100")) for i in indicators
     )

@@ -19,12 +19,15 @@ def small(db):
 def hand_in(small, week):
     ledger = open_ledger(unit=small.reporter.unit, period=small.period(week))
     save_entries(
-        ledger=ledger, user=small.reporter, now=small.during(week),
+        ledger=ledger,
+        user=small.reporter,
+        now=small.during(week),
         changes={
-            small.investment.pk: EntryInput(value=1), small.cases.pk: EntryInput(value=1),
+            small.investment.pk: EntryInput(value=1),
+            small.cases.pk: EntryInput(value=1),
             small.flood.pk: EntryInput(),
         },
-    )  # fmt: skip
+    )
     submit_ledger(ledger=ledger, user=small.reporter, now=small.during(week))
 
 

@@ -22,18 +22,22 @@ def small(db):
 
 def submitted(small, unit=None, week=10, investment="3"):
     unit = unit or small.reporter.unit
-    reporter = small.reporter if unit == small.reporter.unit else make_user(
-        f"r{unit.pk}", Role.REPORTER, unit=unit
-    )  # fmt: skip
+    reporter = (
+        small.reporter
+        if unit == small.reporter.unit
+        else make_user(f"r{unit.pk}", Role.REPORTER, unit=unit)
+    )
     ledger = open_ledger(unit=unit, period=small.period(week))
     save_entries(
-        ledger=ledger, user=reporter, now=small.during(week),
+        ledger=ledger,
+        user=reporter,
+        now=small.during(week),
         changes={
             small.investment.pk: EntryInput(value=Decimal(investment)),
             small.cases.pk: EntryInput(value=Decimal("2")),
             small.flood.pk: EntryInput(),
         },
-    )  # fmt: skip
+    )
     submit_ledger(ledger=ledger, user=reporter, now=small.during(week))
     return ledger
 
@@ -43,8 +47,10 @@ def test_verify_keeps_the_reported_figure(small):
     verify_entries(entry_ids=[entry.pk], user=small.reviewer)
     entry.refresh_from_db()
     assert (entry.review_status, entry.verified_value, entry.reviewer) == (
-        "verified", Decimal("3"), small.reviewer,
-    )  # fmt: skip
+        "verified",
+        Decimal("3"),
+        small.reviewer,
+    )
     assert not entry.corrected
 
 
@@ -53,13 +59,17 @@ def test_correction_keeps_reported_beside_verified_and_needs_a_reason(small):
     with pytest.raises(LedgerError, match="须写明理由"):
         verify_entries(entry_ids=[entry.pk], user=small.reviewer, corrections={entry.pk: 2})
     verify_entries(
-        entry_ids=[entry.pk], user=small.reviewer, corrections={entry.pk: Decimal("2.4")},
+        entry_ids=[entry.pk],
+        user=small.reviewer,
+        corrections={entry.pk: Decimal("2.4")},
         comment="0.6亿元为土地款，不计入固投",
-    )  # fmt: skip
+    )
     entry.refresh_from_db()
     assert (entry.value, entry.verified_value, entry.corrected) == (
-        Decimal("3"), Decimal("2.4"), True,
-    )  # fmt: skip
+        Decimal("3"),
+        Decimal("2.4"),
+        True,
+    )
 
 
 def test_reviewer_cannot_verify_indicators_it_does_not_lead(small):
@@ -76,9 +86,11 @@ def test_reviewer_cannot_verify_its_own_units_entries(small):
     ledger = open_ledger(unit=fgw, period=small.period(10))
     clerk = make_user("fgw-clerk", Role.REPORTER, unit=fgw)
     save_entries(
-        ledger=ledger, user=clerk, now=small.during(10),
+        ledger=ledger,
+        user=clerk,
+        now=small.during(10),
         changes={small.investment.pk: EntryInput(value=Decimal("0.3"))},
-    )  # fmt: skip
+    )
     submit_ledger(ledger=ledger, user=clerk, now=small.during(10))
     entry = ledger.entries.get()
     with pytest.raises(LedgerError, match="审核与填报须分离"):
@@ -128,9 +140,12 @@ def test_all_entries_verified_makes_the_ledger_verified(small):
 def test_inspection_marks_the_entry_checked_on_site(small):
     entry = submitted(small).entries.get(indicator=small.investment)
     record_inspection(
-        user=small.reviewer, entry=entry, visited_on=date.today() - timedelta(days=1),
-        place="城关镇工业园区3号地块", findings="主体结构已封顶，与填报一致",
-    )  # fmt: skip
+        user=small.reviewer,
+        entry=entry,
+        visited_on=date.today() - timedelta(days=1),
+        place="城关镇工业园区3号地块",
+        findings="主体结构已封顶，与填报一致",
+    )
     entry.refresh_from_db()
     assert entry.checked_on_site
     assert Inspection.objects.get().unit == small.reporter.unit

@@ -107,9 +107,13 @@ def test_a_bad_file_shows_every_message_and_imports_nothing(office_client, year_
 def test_office_imports_targets(office_client, year_2026, county):
     campaign = year_2026.campaigns.get(name="项目建设会战")
     Indicator.objects.create(
-        campaign=campaign, name="固定资产投资", measure="亿元", direction="higher",
-        points=10, lead_unit=campaign.lead_unit,
-    )  # fmt: skip
+        campaign=campaign,
+        name="固定资产投资",
+        measure="亿元",
+        direction="higher",
+        points=10,
+        lead_unit=campaign.lead_unit,
+    )
     template = reverse("admin:campaigns_assessmentyear_targets_template", args=[year_2026.pk])
     workbook = load_workbook(io.BytesIO(office_client.get(template).content))
     workbook["目标任务"]["C4"] = 12
@@ -126,9 +130,13 @@ def test_target_added_in_admin_gets_default_milestones_and_is_validated(
 ):
     campaign = year_2026.campaigns.get(name="严打整治会战")
     cases = Indicator.objects.create(
-        campaign=campaign, name="刑事案件发案数", measure="件", direction="lower",
-        points=5, lead_unit=campaign.lead_unit,
-    )  # fmt: skip
+        campaign=campaign,
+        name="刑事案件发案数",
+        measure="件",
+        direction="lower",
+        points=5,
+        lead_unit=campaign.lead_unit,
+    )
     url = reverse("admin:campaigns_target_add")
     data = {
         "indicator": cases.pk,

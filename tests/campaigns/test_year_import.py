@@ -162,10 +162,18 @@ def test_import_updates_by_campaign_and_name_and_never_deletes(year_2026, indica
             "1,200",
             "工作表「指标」第2行「分值」：应为不小于0的数字，请去掉千位分隔符“,”，实际为“1,200”",
         ),
-        ("E2", "12.5%", "工作表「指标」第2行「分值」：应为不小于0的数字，请不要带“%”，实际为“12.5%”"),
+        (
+            "E2",
+            "12.5%",
+            "工作表「指标」第2行「分值」：应为不小于0的数字，请不要带“%”，实际为“12.5%”",
+        ),
         ("E2", 1.255, "工作表「指标」第2行「分值」：最多 2 位小数，实际为“1.255”"),
         ("E2", 12345, "工作表「指标」第2行「分值」：数值过大：整数部分最多 4 位，实际为“12345”"),
-        ("E2", 1e20, "工作表「指标」第2行「分值」：数值过大：整数部分最多 4 位，实际为“100000000000000000000”"),
+        (
+            "E2",
+            1e20,
+            "工作表「指标」第2行「分值」：数值过大：整数部分最多 4 位，实际为“100000000000000000000”",
+        ),
         ("E2", "1e3", "工作表「指标」第2行「分值」：应为不小于0的数字，实际为“1e3”"),
         (
             "A2",
@@ -173,14 +181,26 @@ def test_import_updates_by_campaign_and_name_and_never_deletes(year_2026, indica
             "工作表「指标」第2行「会战」：应为本年度的会战"
             "（项目建设会战、县城建设会战、美丽乡村会战、严打整治会战），实际为“招商引资会战”",
         ),
-        ("D2", "越大越好", "工作表「指标」第2行「方向」：应为越高越好、越低越好、节点完成之一，实际为“越大越好”"),
-        ("F2", "打分法", "工作表「指标」第2行「计分方法」：应为完成率法、排名法之一，实际为“打分法”"),
+        (
+            "D2",
+            "越大越好",
+            "工作表「指标」第2行「方向」：应为越高越好、越低越好、节点完成之一，实际为“越大越好”",
+        ),
+        (
+            "F2",
+            "打分法",
+            "工作表「指标」第2行「计分方法」：应为完成率法、排名法之一，实际为“打分法”",
+        ),
         ("G2", "县投促局", "工作表「指标」第2行「牵头部门」：应为在用单位的全称，实际为“县投促局”"),
-        ("C2", "吨", "工作表「指标」第2行「计量单位」：应为亿元、万元、个、%、件、项、公里、次之一，实际为“吨”"),
+        (
+            "C2",
+            "吨",
+            "工作表「指标」第2行「计量单位」：应为亿元、万元、个、%、件、项、公里、次之一，实际为“吨”",
+        ),
         ("H2", "Y", "工作表「指标」第2行「累计值」：应为“是”或“否”，实际为“Y”"),
         ("B2", None, "工作表「指标」第2行「指标名称」：不能为空"),
     ],
-)  # fmt: skip
+)
 def test_bad_indicator_cell_rejects_the_file(year_2026, office, cell, value, message):
     content = edit(indicator_template(year_2026), "指标", {**NEW_ROW, cell: value})
     assert refused(import_indicators, year_2026, content, office) == [message]
@@ -284,10 +304,16 @@ def test_target_round_trip(year_2026, indicators, county, office):
         content,
         "时间节点",
         {
-            "A2": county.units[1].name, "B2": FDI, "C2": datetime(2026, 7, 31), "D2": "80%",
-            "A3": county.units[1].name, "B3": FDI, "C3": "2026-12-31", "D3": 1,
+            "A2": county.units[1].name,
+            "B2": FDI,
+            "C2": datetime(2026, 7, 31),
+            "D2": "80%",
+            "A3": county.units[1].name,
+            "B3": FDI,
+            "C3": "2026-12-31",
+            "D3": 1,
         },
-    )  # fmt: skip
+    )
     result = import_targets(year=year_2026, file=content, user=office)
     assert (result.created, result.updated, result.unchanged) == (4, 0, 0)
     first, second = county.units[0], county.units[1]
@@ -336,9 +362,13 @@ def test_target_value_update(year_2026, indicators, county, office):
             "工作表「目标任务」第4行「重点项目开工」：节点类指标承担填“是”，不承担留空，实际为“完成”",
         ),
         ("A4", "不存在镇", "工作表「目标任务」第4行「单位」：应为在用单位的全称，实际为“不存在镇”"),
-        ("C2", "不存在的指标", "工作表「目标任务」第2行「C列」：会战“项目建设会战”下没有指标“不存在的指标”"),
+        (
+            "C2",
+            "不存在的指标",
+            "工作表「目标任务」第2行「C列」：会战“项目建设会战”下没有指标“不存在的指标”",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_target_cell_rejects_the_file(year_2026, indicators, office, cell, value, message):
     content = edit(target_template(year_2026), "目标任务", {"C5": 3, cell: value})
     assert refused(import_targets, year_2026, content, office) == [message]
@@ -365,10 +395,23 @@ def test_clearing_an_existing_target_is_refused(year_2026, indicators, county, o
             {"C2": "2026-07-31", "D2": 1.5},
             "工作表「时间节点」第2行「比例」：应为0到1之间的数字（如 0.8 或 80%），实际为“1.5”",
         ),
-        ({"C2": "7月底", "D2": 0.8}, "工作表「时间节点」第2行「日期」：应为日期（如 2026-07-31），实际为“7月底”"),
-        ({"C2": "2027-01-31", "D2": 0.8}, "工作表「时间节点」第2行「日期」：应在2026年内，实际为“2027-01-31”"),
         (
-            {"C2": "2026-07-31", "D2": 0.8, "A3": "@unit", "B3": FDI, "C3": "2026-09-30", "D3": 0.6},
+            {"C2": "7月底", "D2": 0.8},
+            "工作表「时间节点」第2行「日期」：应为日期（如 2026-07-31），实际为“7月底”",
+        ),
+        (
+            {"C2": "2027-01-31", "D2": 0.8},
+            "工作表「时间节点」第2行「日期」：应在2026年内，实际为“2027-01-31”",
+        ),
+        (
+            {
+                "C2": "2026-07-31",
+                "D2": 0.8,
+                "A3": "@unit",
+                "B3": FDI,
+                "C3": "2026-09-30",
+                "D3": 0.6,
+            },
             "工作表「时间节点」第3行「单位」：应为在用单位的全称，实际为“@unit”",
         ),
         (
@@ -380,7 +423,7 @@ def test_clearing_an_existing_target_is_refused(year_2026, indicators, county, o
             "工作表「时间节点」第2行「指标」：{unit}不承担“刑事案件发案数”（「目标任务」中该单元格为空）",
         ),
     ],
-)  # fmt: skip
+)
 def test_bad_milestone_row_rejects_the_file(year_2026, indicators, county, office, rows, message):
     unit = county.units[0].name
     rows = {"A2": unit, "B2": FDI, **rows}

@@ -49,9 +49,13 @@ def publish(year, quarter, totals, office, status=QuarterlyEvaluation.Status.PUB
     """A quarter whose current version holds `totals` ({unit: total or None})."""
     evaluation = QuarterlyEvaluation.objects.create(year=year, quarter=quarter, status=status)
     version = EvaluationVersion.objects.create(
-        evaluation=evaluation, number=1, computed_at=timezone.now(), computed_by=office,
-        rules={}, quarter_end=date(YEAR, 3 * quarter, 28),
-    )  # fmt: skip
+        evaluation=evaluation,
+        number=1,
+        computed_at=timezone.now(),
+        computed_by=office,
+        rules={},
+        quarter_end=date(YEAR, 3 * quarter, 28),
+    )
     UnitScore.objects.bulk_create(
         UnitScore(
             version=version,
@@ -127,17 +131,49 @@ def test_hand_entered_points_counting_for_the_year_are_added(setup):
     year, office, (t1, *_) = setup
     for quarter in (1, 2, 3, 4):
         publish(year, quarter, {t1: 80}, office)
-    add_file_entry(unit=t1, year=year, user=office, merit=True, kind="上级表彰",
-                   description="获省级表彰", points=2, counts_for_year=True,
-                   recorded_on=date(YEAR, 5, 6))  # fmt: skip
-    add_file_entry(unit=t1, year=year, user=office, merit=False, kind="督查通报",
-                   description="督查发现问题", points=D("-0.5"), counts_for_year=True,
-                   recorded_on=date(YEAR, 9, 1))  # fmt: skip
-    add_file_entry(unit=t1, year=year, user=office, merit=True, kind="其他",
-                   description="不计入", points=5, recorded_on=date(YEAR, 9, 2))  # fmt: skip
-    FileEntry.objects.create(unit=t1, year=year, quarter=1, recorded_on=date(YEAR, 4, 1),
-                             merit=True, kind="adjustment", source=FileEntry.Source.ADJUSTMENT,
-                             description="加分3分", points=3)  # fmt: skip
+    add_file_entry(
+        unit=t1,
+        year=year,
+        user=office,
+        merit=True,
+        kind="上级表彰",
+        description="获省级表彰",
+        points=2,
+        counts_for_year=True,
+        recorded_on=date(YEAR, 5, 6),
+    )
+    add_file_entry(
+        unit=t1,
+        year=year,
+        user=office,
+        merit=False,
+        kind="督查通报",
+        description="督查发现问题",
+        points=D("-0.5"),
+        counts_for_year=True,
+        recorded_on=date(YEAR, 9, 1),
+    )
+    add_file_entry(
+        unit=t1,
+        year=year,
+        user=office,
+        merit=True,
+        kind="其他",
+        description="不计入",
+        points=5,
+        recorded_on=date(YEAR, 9, 2),
+    )
+    FileEntry.objects.create(
+        unit=t1,
+        year=year,
+        quarter=1,
+        recorded_on=date(YEAR, 4, 1),
+        merit=True,
+        kind="adjustment",
+        source=FileEntry.Source.ADJUSTMENT,
+        description="加分3分",
+        points=3,
+    )
     compute_year(year=year, user=office)
     row = results(year)[t1.pk]
     assert row.file_points == D("1.5") and row.score == D("81.5")
@@ -177,10 +213,18 @@ def test_veto_in_any_quarter_is_poor_and_last_and_no_excellence_bars_excellent(s
     t1, t2, t3, *_, t6 = townships
     office2 = make_user("office2", Role.OFFICE)  # four eyes: the database refuses one person
     _six(year, office, townships, [95, 88, 80, 72, 65, 60])
-    Veto.objects.create(unit=t1, year=year, quarter=2, kind=Veto.Kind.VETO, reason="重大事故",
-                        entered_by=office, approved_by=office2)  # fmt: skip
-    Veto.objects.create(unit=t3, year=year, quarter=2, kind=Veto.Kind.VETO, reason="待审核",
-                        entered_by=office)  # fmt: skip
+    Veto.objects.create(
+        unit=t1,
+        year=year,
+        quarter=2,
+        kind=Veto.Kind.VETO,
+        reason="重大事故",
+        entered_by=office,
+        approved_by=office2,
+    )
+    Veto.objects.create(
+        unit=t3, year=year, quarter=2, kind=Veto.Kind.VETO, reason="待审核", entered_by=office
+    )
     compute_year(year=year, user=office)
     got = results(year)
     assert got[t1.pk].vetoed and got[t1.pk].rank == 6 and got[t1.pk].grade == "poor"
@@ -188,8 +232,15 @@ def test_veto_in_any_quarter_is_poor_and_last_and_no_excellence_bars_excellent(s
     assert (got[t3.pk].rank, got[t3.pk].grade) == (2, "good")
     assert (got[t6.pk].rank, got[t6.pk].grade) == (5, "fair")
 
-    Veto.objects.create(unit=t2, year=year, quarter=3, kind=Veto.Kind.NO_EXCELLENCE,
-                        reason="信访问题", entered_by=office, approved_by=office2)  # fmt: skip
+    Veto.objects.create(
+        unit=t2,
+        year=year,
+        quarter=3,
+        kind=Veto.Kind.NO_EXCELLENCE,
+        reason="信访问题",
+        entered_by=office,
+        approved_by=office2,
+    )
     compute_year(year=year, user=office)  # a recomputation replaces the rows
     got = results(year)
     assert got[t2.pk].no_excellence and got[t2.pk].grade == "good"
@@ -219,17 +270,34 @@ def test_review_publish_once_and_freeze(setup):
     with pytest.raises(ScoringError, match="已冻结"):
         compute_year(year=year, user=office)
     with pytest.raises(ScoringError, match="不能再计入年度得分"):
-        add_file_entry(unit=townships[0], year=year, user=office, merit=True, kind="表彰",
-                       description="迟到的表彰", points=1, counts_for_year=True,
-                       recorded_on=date(YEAR, 12, 1))  # fmt: skip
+        add_file_entry(
+            unit=townships[0],
+            year=year,
+            user=office,
+            merit=True,
+            kind="表彰",
+            description="迟到的表彰",
+            points=1,
+            counts_for_year=True,
+            recorded_on=date(YEAR, 12, 1),
+        )
 
 
 def test_hand_entry_is_checked(setup):
     year, office, (t1, t2, *_) = setup
     colleague = make_user("t2r", Role.REPORTER, unit=t2)
     with pytest.raises(ScoringError) as refused:
-        add_file_entry(unit=t1, year=year, user=office, merit=True, kind="", description="",
-                       points=-1, recorded_on=date(YEAR + 1, 6, 1), person=colleague)  # fmt: skip
+        add_file_entry(
+            unit=t1,
+            year=year,
+            user=office,
+            merit=True,
+            kind="",
+            description="",
+            points=-1,
+            recorded_on=date(YEAR + 1, 6, 1),
+            person=colleague,
+        )
     assert refused.value.messages == [
         "请填写类别。",
         "请填写事项说明。",
@@ -238,11 +306,29 @@ def test_hand_entry_is_checked(setup):
         f"日期 {YEAR + 1}-06-01 不在 {YEAR} 考核年度内。",
     ]
     with pytest.raises(ScoringError, match="只有考核办"):
-        add_file_entry(unit=t2, year=year, user=colleague, merit=True, kind="表彰",
-                       description="自评", recorded_on=date(YEAR, 6, 1))  # fmt: skip
-    entry = add_file_entry(unit=t2, year=year, user=office, merit=False, kind="督查通报",
-                           description="材料弄虚作假", points=-2, person=colleague,
-                           recorded_on=date(YEAR, 6, 1))  # fmt: skip
+        add_file_entry(
+            unit=t2,
+            year=year,
+            user=colleague,
+            merit=True,
+            kind="表彰",
+            description="自评",
+            recorded_on=date(YEAR, 6, 1),
+        )
+    entry = add_file_entry(
+        unit=t2,
+        year=year,
+        user=office,
+        merit=False,
+        kind="督查通报",
+        description="材料弄虚作假",
+        points=-2,
+        person=colleague,
+        recorded_on=date(YEAR, 6, 1),
+    )
     assert (entry.source, entry.quarter, entry.person, entry.entered_by) == (
-        FileEntry.Source.OFFICE, 2, colleague, office,
-    )  # fmt: skip
+        FileEntry.Source.OFFICE,
+        2,
+        colleague,
+        office,
+    )

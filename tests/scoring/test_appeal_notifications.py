@@ -26,8 +26,13 @@ def quarter(db):
 
 
 def filed(quarter):
-    return file_appeal(evaluation=quarter.evaluation, indicator=quarter.small.investment,
-                       user=quarter.head_c, claim="发票为证", claimed_value="2.4")  # fmt: skip
+    return file_appeal(
+        evaluation=quarter.evaluation,
+        indicator=quarter.small.investment,
+        user=quarter.head_c,
+        claim="发票为证",
+        claimed_value="2.4",
+    )
 
 
 def notices(kind="appeal"):
@@ -42,8 +47,9 @@ def test_filing_through_the_service_notifies_the_office(quarter):
 def test_a_rejection_through_the_service_notifies_the_units_heads(quarter):
     appeal = filed(quarter)
     Notification.objects.all().delete()
-    version = decide_appeal(appeal=appeal, user=quarter.small.office, uphold=False,
-                            decision=" 发票日期在季度之后 ")  # fmt: skip
+    version = decide_appeal(
+        appeal=appeal, user=quarter.small.office, uphold=False, decision=" 发票日期在季度之后 "
+    )
     assert version is None
     title = "您单位白沙镇关于「固定资产投资完成额」的申诉已驳回"
     assert notices() == {("head-c", title), ("head-c2", title)}  # the reporter is not told
@@ -53,8 +59,13 @@ def test_a_rejection_through_the_service_notifies_the_units_heads(quarter):
 def test_upholding_through_the_service_names_the_new_version(quarter):
     appeal = filed(quarter)
     Notification.objects.all().delete()
-    version = decide_appeal(appeal=appeal, user=quarter.small.office, uphold=True,
-                            decision="发票属实", corrected_value="2.4")  # fmt: skip
+    version = decide_appeal(
+        appeal=appeal,
+        user=quarter.small.office,
+        uphold=True,
+        decision="发票属实",
+        corrected_value="2.4",
+    )
     assert version.number == 2
     title = "您单位白沙镇关于「固定资产投资完成额」的申诉已采纳，已重新计算为第2版"
     assert notices() == {("head-c", title), ("head-c2", title)}

@@ -58,8 +58,13 @@ def said(response) -> list[str]:
 
 
 def filed(quarter) -> Appeal:
-    return file_appeal(evaluation=quarter.evaluation, indicator=quarter.small.investment,
-                       user=quarter.head_c, claim="发票为证", claimed_value="2.4")  # fmt: skip
+    return file_appeal(
+        evaluation=quarter.evaluation,
+        indicator=quarter.small.investment,
+        user=quarter.head_c,
+        claim="发票为证",
+        claimed_value="2.4",
+    )
 
 
 def test_the_head_files_in_the_window_and_the_office_sees_it(client, quarter):
@@ -93,9 +98,11 @@ def test_the_head_files_in_the_window_and_the_office_sees_it(client, quarter):
 
 @pytest.mark.parametrize(
     ("content", "actual"),
-    [(b"MZ\x90\x00" + b"\x00" * 60, "Windows 可执行程序"),
-     (b"<html><script>alert(1)</script></html>", "无法识别的文件类型")],
-)  # fmt: skip
+    [
+        (b"MZ\x90\x00" + b"\x00" * 60, "Windows 可执行程序"),
+        (b"<html><script>alert(1)</script></html>", "无法识别的文件类型"),
+    ],
+)
 def test_evidence_in_disguise_is_refused_and_nothing_saved(
     client, quarter, settings, content, actual
 ):
@@ -118,8 +125,9 @@ def test_an_appeal_after_the_window_is_refused(client, quarter):
     client.force_login(quarter.head_c)
     panel = client.get(reverse("unit-appeals", args=[quarter.evaluation.pk, quarter.c.pk]))
     assert "appeal-form" not in panel.content.decode() and "已截止" in panel.content.decode()
-    response = client.post(reverse("appeal-file", args=[quarter.evaluation.pk]),
-                           appeal_post(quarter))  # fmt: skip
+    response = client.post(
+        reverse("appeal-file", args=[quarter.evaluation.pk]), appeal_post(quarter)
+    )
     assert any("申诉期已于" in m for m in said(response))
     assert not Appeal.objects.exists()
 

@@ -37,9 +37,15 @@ def files(db, settings, tmp_path):
 
     def entry(unit, quarter, merit, source, text):
         return FileEntry.objects.create(
-            unit=unit, year=year, quarter=quarter, recorded_on=date(YEAR, 3 * quarter, 20),
-            merit=merit, kind=source, source=source, description=text,
-        )  # fmt: skip
+            unit=unit,
+            year=year,
+            quarter=quarter,
+            recorded_on=date(YEAR, 3 * quarter, 20),
+            merit=merit,
+            kind=source,
+            source=source,
+            description=text,
+        )
 
     entry(a, 1, True, FileEntry.Source.EVALUATION, "第一季度交帐亮相先进")
     entry(a, 2, False, FileEntry.Source.LATE_LEDGER, "第12周周帐迟报")
@@ -75,14 +81,21 @@ def test_reviewer_has_no_file_pages(client, files):
 @pytest.mark.parametrize(
     "query,expected",
     [
-        ("", {"第一季度交帐亮相先进", "第12周周帐迟报", "第一季度交帐亮相后进，责令检讨",
-              "交办事项逾期未办结"}),
+        (
+            "",
+            {
+                "第一季度交帐亮相先进",
+                "第12周周帐迟报",
+                "第一季度交帐亮相后进，责令检讨",
+                "交办事项逾期未办结",
+            },
+        ),
         ("merit=1", {"第一季度交帐亮相先进"}),
         ("merit=0&quarter=1", {"第一季度交帐亮相后进，责令检讨"}),
         ("source=late_ledger", {"第12周周帐迟报"}),
         ("quarter=2", {"第12周周帐迟报", "交办事项逾期未办结"}),
     ],
-)  # fmt: skip
+)
 def test_office_filters_the_year(client, files, query, expected):
     _, _, people = files
     client.force_login(people["office"])
@@ -110,10 +123,18 @@ def test_list_queries_do_not_grow_with_entries(client, files):
     with count_queries() as few:
         client.get(url)
     FileEntry.objects.bulk_create(
-        FileEntry(unit=a, year=year, quarter=3, recorded_on=date(YEAR, 8, 1), merit=False,
-                  kind="x", source=FileEntry.Source.MISSING_LEDGER, description=f"缺报{n}")
+        FileEntry(
+            unit=a,
+            year=year,
+            quarter=3,
+            recorded_on=date(YEAR, 8, 1),
+            merit=False,
+            kind="x",
+            source=FileEntry.Source.MISSING_LEDGER,
+            description=f"缺报{n}",
+        )
         for n in range(30)
-    )  # fmt: skip
+    )
     with count_queries() as many:
         client.get(url)
     assert len(many) == len(few)
@@ -126,17 +147,25 @@ def test_office_adds_a_hand_entry_with_evidence(client, files):
     response = client.post(
         reverse("file-add"),
         {
-            "unit": a.pk, "person": people["a"].pk, "recorded_on": f"{YEAR}-05-08", "merit": "1",
-            "kind": "上级表彰", "description": "获省级脱贫攻坚先进集体", "points": "1.5",
+            "unit": a.pk,
+            "person": people["a"].pk,
+            "recorded_on": f"{YEAR}-05-08",
+            "merit": "1",
+            "kind": "上级表彰",
+            "description": "获省级脱贫攻坚先进集体",
+            "points": "1.5",
             "counts_for_year": "on",
             "evidence": SimpleUploadedFile("表彰文件.pdf", pdf_bytes(), "application/pdf"),
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302 and response.url == reverse("file-unit", args=[a.pk])
     entry = FileEntry.objects.get(source=FileEntry.Source.OFFICE)
     assert (entry.person, entry.quarter, entry.points, entry.counts_for_year) == (
-        people["a"], 2, 1.5, True,
-    )  # fmt: skip
+        people["a"],
+        2,
+        1.5,
+        True,
+    )
     assert client.get(reverse("file-evidence", args=[entry.pk])).status_code == 200
     client.force_login(people["a"])
     response = client.get(reverse("file-evidence", args=[entry.pk]))
@@ -153,9 +182,16 @@ def test_hand_entry_form_shows_the_services_refusals(client, files):
     client.force_login(people["office"])
     response = client.post(
         reverse("file-add"),
-        {"unit": a.pk, "person": people["b"].pk, "recorded_on": f"{YEAR}-05-08", "merit": "0",
-         "kind": "督查通报", "description": "台账不实", "points": "2"},
-    )  # fmt: skip
+        {
+            "unit": a.pk,
+            "person": people["b"].pk,
+            "recorded_on": f"{YEAR}-05-08",
+            "merit": "0",
+            "kind": "督查通报",
+            "description": "台账不实",
+            "points": "2",
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
         "“误”的分值不能为正数（扣分请填负数）。",
@@ -172,10 +208,16 @@ def test_hand_entry_evidence_is_checked_by_content(client, files, settings):
     client.force_login(people["office"])
     response = client.post(
         reverse("file-add"),
-        {"unit": a.pk, "recorded_on": f"{YEAR}-05-08", "merit": "1", "kind": "上级表彰",
-         "description": "获省级表彰", "points": "1",
-         "evidence": SimpleUploadedFile("x.pdf", b"<html><script>alert(1)</script></html>")},
-    )  # fmt: skip
+        {
+            "unit": a.pk,
+            "recorded_on": f"{YEAR}-05-08",
+            "merit": "1",
+            "kind": "上级表彰",
+            "description": "获省级表彰",
+            "points": "1",
+            "evidence": SimpleUploadedFile("x.pdf", b"<html><script>alert(1)</script></html>"),
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
         "依据材料：文件「x.pdf」的内容不是 PDF（实际为无法识别的文件类型），"
@@ -187,9 +229,18 @@ def test_hand_entry_evidence_is_checked_by_content(client, files, settings):
 
 def test_counts_for_year_only_for_office_entries(files):
     year, (a, _, _), _ = files
-    entry = FileEntry(unit=a, year=year, quarter=1, recorded_on=date(YEAR, 3, 1), merit=True,
-                      kind="adjustment", source=FileEntry.Source.ADJUSTMENT, description="加分",
-                      points=2, counts_for_year=True)  # fmt: skip
+    entry = FileEntry(
+        unit=a,
+        year=year,
+        quarter=1,
+        recorded_on=date(YEAR, 3, 1),
+        merit=True,
+        kind="adjustment",
+        source=FileEntry.Source.ADJUSTMENT,
+        description="加分",
+        points=2,
+        counts_for_year=True,
+    )
     with pytest.raises(ValidationError) as refused:
         entry.full_clean()
     assert refused.value.messages == ["只有考核办录入的事项可以计入年度得分。"]

@@ -67,22 +67,32 @@ def test_a_milestone_done_on_the_quarters_last_day_counts_for_it(db, quarter, la
                 c: (last_day, last_day + one_day)}  # fmt: skip
         moment = period.deadline - timedelta(hours=2)
         for unit, (due, done) in plan.items():
-            set_target(indicator=small.flood, unit=unit, annual_value=None,
-                       milestones=[(due, D(1))])  # fmt: skip
+            set_target(
+                indicator=small.flood, unit=unit, annual_value=None, milestones=[(due, D(1))]
+            )
             ledger = open_ledger(unit=unit, period=period)
-            save_entries(ledger=ledger, user=reporters[unit], now=moment, changes={
-                small.investment.pk: EntryInput(value=D(1)),
-                small.cases.pk: EntryInput(value=D(1)),
-                small.flood.pk: EntryInput(done_on=done),
-            })  # fmt: skip
+            save_entries(
+                ledger=ledger,
+                user=reporters[unit],
+                now=moment,
+                changes={
+                    small.investment.pk: EntryInput(value=D(1)),
+                    small.cases.pk: EntryInput(value=D(1)),
+                    small.flood.pk: EntryInput(done_on=done),
+                },
+            )
             submit_ledger(ledger=ledger, user=reporters[unit], now=moment)
         flood = LedgerEntry.objects.filter(indicator=small.flood, ledger__period=period)
-        verify_entries(entry_ids=list(flood.values_list("pk", flat=True)), user=small.reviewer,
-                       now=period.deadline + timedelta(days=1))  # fmt: skip
+        verify_entries(
+            entry_ids=list(flood.values_list("pk", flat=True)),
+            user=small.reviewer,
+            now=period.deadline + timedelta(days=1),
+        )
 
         evaluation = open_evaluation(year=small.year, quarter=quarter)
-        version = compute_quarter(evaluation=evaluation, user=small.office,
-                                  confirm_open_periods=True, now=later)  # fmt: skip
+        version = compute_quarter(
+            evaluation=evaluation, user=small.office, confirm_open_periods=True, now=later
+        )
         got = {
             item.unit_score.unit_id: item
             for item in IndicatorScore.objects.filter(
@@ -104,8 +114,9 @@ def test_the_ledger_takes_any_completion_date_of_the_year_up_to_the_periods_end(
         small = build_small_year()
 
     def errors(week, done_on):
-        return check_entry(small.flood, EntryInput(done_on=done_on), previous=None,
-                           period=small.period(week))  # fmt: skip
+        return check_entry(
+            small.flood, EntryInput(done_on=done_on), previous=None, period=small.period(week)
+        )
 
     assert errors(28, date(2026, 6, 30)) == []
     assert errors(27, date(2026, 6, 30)) == []

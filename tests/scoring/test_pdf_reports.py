@@ -66,18 +66,27 @@ def build_published_quarter(*, year: int | None = None):
     }
     figures = {a: ("3.6", "8"), b: ("2.4", "12"), c: ("0.6", "14")}
     for unit in (a, b, c):  # 防汛物资到位 falls due on 07-31: not scored in Q1
-        set_target(indicator=small.flood, unit=unit, annual_value=None,
-                   milestones=[(date(small.year.year, 7, 31), D(1))])  # fmt: skip
+        set_target(
+            indicator=small.flood,
+            unit=unit,
+            annual_value=None,
+            milestones=[(date(small.year.year, 7, 31), D(1))],
+        )
     weeks = list(small.year.periods.filter(quarter=1).order_by("iso_week"))
     for period, share in ((weeks[5], D("0.5")), (weeks[-1], D(1))):
         moment = period.deadline - timedelta(hours=5)
         for unit in (a, b, c):
             ledger = open_ledger(unit=unit, period=period)
-            save_entries(ledger=ledger, user=reporters[unit], now=moment, changes={
-                small.investment.pk: EntryInput(value=D(figures[unit][0]) * share),
-                small.cases.pk: EntryInput(value=(D(figures[unit][1]) * share).quantize(D(1))),
-                small.flood.pk: EntryInput(),
-            })  # fmt: skip
+            save_entries(
+                ledger=ledger,
+                user=reporters[unit],
+                now=moment,
+                changes={
+                    small.investment.pk: EntryInput(value=D(figures[unit][0]) * share),
+                    small.cases.pk: EntryInput(value=(D(figures[unit][1]) * share).quantize(D(1))),
+                    small.flood.pk: EntryInput(),
+                },
+            )
             submit_ledger(ledger=ledger, user=reporters[unit], now=moment)
     last = LedgerEntry.objects.filter(ledger__period=weeks[-1])
     verify_entries(
@@ -90,8 +99,11 @@ def build_published_quarter(*, year: int | None = None):
     evaluation = open_evaluation(year=small.year, quarter=1)
     compute_quarter(evaluation=evaluation, user=small.office)
     evaluation.refresh_from_db()
-    review_quarter(evaluation=evaluation, user=small.office,
-                   now=evaluation.appeal_deadline + timedelta(minutes=1))  # fmt: skip
+    review_quarter(
+        evaluation=evaluation,
+        user=small.office,
+        now=evaluation.appeal_deadline + timedelta(minutes=1),
+    )
     publish_quarter(evaluation=evaluation, user=small.office, document_number="〔2026〕3号")
     evaluation.refresh_from_db()
     return small, evaluation, (a, b, c)
@@ -134,8 +146,22 @@ def text_of(path: Path, *, page: int | None = None) -> str:
 def png_of_first_page(path: Path, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     target = ARTIFACTS / name
-    subprocess.run(["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile",
-                    str(path), str(target)], check=True)  # fmt: skip
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "110",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(path),
+            str(target),
+        ],
+        check=True,
+    )
     return target.with_suffix(".png")
 
 

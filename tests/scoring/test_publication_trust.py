@@ -52,8 +52,15 @@ def small(db):
 
 
 def adjust(small, unit, quarter, points, *, approve=True):
-    item = enter_adjustment(unit=unit, year=small.year, quarter=quarter, kind="other",
-                            points=points, reason="测试", user=small.office)  # fmt: skip
+    item = enter_adjustment(
+        unit=unit,
+        year=small.year,
+        quarter=quarter,
+        kind="other",
+        points=points,
+        reason="测试",
+        user=small.office,
+    )
     if approve:
         approve_adjustment(adjustment=item, user=small.office2)
     return item
@@ -68,13 +75,19 @@ def compute(small, quarter):
 
 def review(small, evaluation):
     evaluation.refresh_from_db()
-    return review_quarter(evaluation=evaluation, user=small.office,
-                          now=evaluation.appeal_deadline + timedelta(minutes=1))  # fmt: skip
+    return review_quarter(
+        evaluation=evaluation,
+        user=small.office,
+        now=evaluation.appeal_deadline + timedelta(minutes=1),
+    )
 
 
 def publish(small, evaluation):
-    return publish_quarter(evaluation=evaluation, user=small.office,
-                           now=evaluation.appeal_deadline + timedelta(hours=1))  # fmt: skip
+    return publish_quarter(
+        evaluation=evaluation,
+        user=small.office,
+        now=evaluation.appeal_deadline + timedelta(hours=1),
+    )
 
 
 def by_name(version):
@@ -131,8 +144,9 @@ def test_any_change_of_approved_decisions_after_computing_refuses_publication(sm
     elif change == "unapproved":
         type(item).objects.filter(pk=item.pk).update(approved_by=None, approved_at=None)
     else:
-        veto = enter_veto(unit=small.a, year=small.year, quarter=1, kind="veto", reason="事故",
-                          user=small.office)  # fmt: skip
+        veto = enter_veto(
+            unit=small.a, year=small.year, quarter=1, kind="veto", reason="事故", user=small.office
+        )
         approve_veto(veto=veto, user=small.office2)
     with pytest.raises(ScoringError, match="加减分或一票否决/否优有变化"):
         publish(small, evaluation)
@@ -145,8 +159,9 @@ def test_the_file_uses_the_rules_and_vetoes_of_the_version(small):
     The office changes it to 2 after computing: the file still says −1 (the version's rules),
     the same way the total used it (−13 capped at −5). A's approved veto is in version 1:
     A's file has one 被一票否决 fault."""
-    veto = enter_veto(unit=small.a, year=small.year, quarter=1, kind="veto", reason="事故",
-                      user=small.office)  # fmt: skip
+    veto = enter_veto(
+        unit=small.a, year=small.year, quarter=1, kind="veto", reason="事故", user=small.office
+    )
     approve_veto(veto=veto, user=small.office2)
     evaluation, version = compute(small, 1)
     ScoringRules.objects.filter(year=small.year).update(missing_deduction=D(2))
@@ -202,11 +217,14 @@ def test_a_quarter_recorded_as_not_evaluated_lets_the_next_one_publish(small):
     with pytest.raises(ScoringError, match="季度只能是 1–4"):
         record_skipped_quarter(year=small.year, quarter=5, reason="x", user=small.office)
     assert not SkippedQuarter.objects.exists()
-    skipped = record_skipped_quarter(year=small.year, quarter=1, reason="机构改革，暂停考评",
-                                     user=small.office, now=NOW)  # fmt: skip
+    skipped = record_skipped_quarter(
+        year=small.year, quarter=1, reason="机构改革，暂停考评", user=small.office, now=NOW
+    )
     assert (skipped.reason, skipped.recorded_by, skipped.recorded_at) == (
-        "机构改革，暂停考评", small.office, NOW,
-    )  # fmt: skip
+        "机构改革，暂停考评",
+        small.office,
+        NOW,
+    )
     assert skipped.history.count() == 1
     with pytest.raises(ScoringError, match="已登记为不考评"):
         record_skipped_quarter(year=small.year, quarter=1, reason="再次", user=small.office)
@@ -257,12 +275,14 @@ def test_the_notice_and_scorecard_list_the_decisions_of_the_version(small):
     only, and no adjustment for C (its total has none)."""
     from scoring.reports.pdf import quarter_notice_context, scorecard_context
 
-    veto = enter_veto(unit=small.a, year=small.year, quarter=1, kind="veto", reason="事故",
-                      user=small.office)  # fmt: skip
+    veto = enter_veto(
+        unit=small.a, year=small.year, quarter=1, kind="veto", reason="事故", user=small.office
+    )
     approve_veto(veto=veto, user=small.office2)
     evaluation, _ = compute(small, 1)
-    later = enter_veto(unit=small.b, year=small.year, quarter=1, kind="veto", reason="事故",
-                       user=small.office)  # fmt: skip
+    later = enter_veto(
+        unit=small.b, year=small.year, quarter=1, kind="veto", reason="事故", user=small.office
+    )
     approve_veto(veto=later, user=small.office2)
     adjust(small, small.c, 1, 2)
     assert [v.pk for v in quarter_notice_context(evaluation)["vetoes"]] == [veto.pk]

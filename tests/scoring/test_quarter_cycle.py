@@ -64,8 +64,12 @@ def quarter(db):
         c: make_user("rc", Role.REPORTER, unit=c),
     }
     for unit in (a, b, c):
-        set_target(indicator=small.flood, unit=unit, annual_value=None,
-                   milestones=[(date(small.year.year, 7, 31), D(1))])  # fmt: skip
+        set_target(
+            indicator=small.flood,
+            unit=unit,
+            annual_value=None,
+            milestones=[(date(small.year.year, 7, 31), D(1))],
+        )
     weeks = list(small.year.periods.filter(quarter=1).order_by("iso_week"))
     final = {a: ("3.6", "8"), b: ("3.0", "12"), c: ("1.5", "10")}
     for period in weeks:
@@ -84,11 +88,16 @@ def quarter(db):
                 else period.deadline - timedelta(hours=5)
             )
             ledger = open_ledger(unit=unit, period=period)
-            save_entries(ledger=ledger, user=reporters[unit], now=moment, changes={
-                small.investment.pk: EntryInput(value=value[small.investment.pk]),
-                small.cases.pk: EntryInput(value=value[small.cases.pk]),
-                small.flood.pk: EntryInput(),
-            })  # fmt: skip
+            save_entries(
+                ledger=ledger,
+                user=reporters[unit],
+                now=moment,
+                changes={
+                    small.investment.pk: EntryInput(value=value[small.investment.pk]),
+                    small.cases.pk: EntryInput(value=value[small.cases.pk]),
+                    small.flood.pk: EntryInput(),
+                },
+            )
             submit_ledger(ledger=ledger, user=reporters[unit], now=moment)
     last = weeks[-1]
 
@@ -99,13 +108,24 @@ def quarter(db):
 
     verify_entries(entry_ids=[entry(a, small.investment).pk], user=small.reviewer)
     b_investment = entry(b, small.investment).pk
-    verify_entries(entry_ids=[b_investment], user=small.reviewer,
-                   corrections={b_investment: D("2.4")}, comment="核减预付款")  # fmt: skip
+    verify_entries(
+        entry_ids=[b_investment],
+        user=small.reviewer,
+        corrections={b_investment: D("2.4")},
+        comment="核减预付款",
+    )
     verify_entries(entry_ids=[entry(c, small.investment, weeks[9]).pk], user=small.reviewer)
     verify_entries(entry_ids=[entry(u, small.cases).pk for u in (a, b, c)], user=zfw)
     for unit, points, approve in ((a, 2, True), (b, -3, True), (c, 1, False)):
-        item = enter_adjustment(unit=unit, year=small.year, quarter=1, kind="other", points=points,
-                                reason="测试", user=small.office)  # fmt: skip
+        item = enter_adjustment(
+            unit=unit,
+            year=small.year,
+            quarter=1,
+            kind="other",
+            points=points,
+            reason="测试",
+            user=small.office,
+        )
         if approve:
             approve_adjustment(adjustment=item, user=office2)
     evaluation = open_evaluation(year=small.year, quarter=1)
@@ -149,8 +169,14 @@ def test_compute_scores_every_rule_on_verified_figures(quarter):
 
 def test_veto_ranks_the_best_unit_last_and_lagging(quarter):
     small, evaluation, (a, b, c), office2 = quarter
-    veto = enter_veto(unit=a, year=small.year, quarter=1, kind="veto", reason="发生较大安全事故",
-                      user=small.office)  # fmt: skip
+    veto = enter_veto(
+        unit=a,
+        year=small.year,
+        quarter=1,
+        kind="veto",
+        reason="发生较大安全事故",
+        user=small.office,
+    )
     approve_veto(veto=veto, user=office2)
     got = scores(compute_quarter(evaluation=evaluation, user=small.office))
     assert [got[u.short_name].rank for u in (b, c, a)] == [1, 2, 3]
@@ -162,16 +188,22 @@ def test_appeal_recompute_review_publish_and_freeze(quarter):
     first = compute_quarter(evaluation=evaluation, user=small.office)
     evaluation.refresh_from_db()
     head_b = make_user("head-b", Role.UNIT_HEAD, unit=b)
-    appeal = file_appeal(evaluation=evaluation, indicator=small.investment, user=head_b,
-                         claim="预付款已转为工程款，有发票为证", claimed_value="3.0")  # fmt: skip
+    appeal = file_appeal(
+        evaluation=evaluation,
+        indicator=small.investment,
+        user=head_b,
+        claim="预付款已转为工程款，有发票为证",
+        claimed_value="3.0",
+    )
     with pytest.raises(ScoringError, match="未处理"):
         review_quarter(
             evaluation=evaluation,
             user=small.office,
             now=evaluation.appeal_deadline + timedelta(minutes=1),
         )
-    second = decide_appeal(appeal=appeal, user=small.office, uphold=True, decision="发票属实",
-                           corrected_value="3.0")  # fmt: skip
+    second = decide_appeal(
+        appeal=appeal, user=small.office, uphold=True, decision="发票属实", corrected_value="3.0"
+    )
     # B: investment r 1 → 10; base 100 × 14 / 15 = 93.33; total 93.33 − 1 − 3 = 89.33.
     assert _close(scores(second)[b.short_name].total, "89.333333")
     assert scores(first)[b.short_name].total == D(76)  # the old version stays readable
@@ -218,10 +250,24 @@ def test_open_periods_need_confirmation(quarter):
 def test_adjustment_rules(quarter):
     small, _, (a, _, _), _ = quarter
     with pytest.raises(ScoringError, match="超过季度加分上限"):
-        enter_adjustment(unit=a, year=small.year, quarter=1, kind="honour", points=6, reason="x",
-                         user=small.office)  # fmt: skip
-    item = enter_adjustment(unit=a, year=small.year, quarter=1, kind="honour", points=1,
-                            reason="省级表彰", user=small.office)  # fmt: skip
+        enter_adjustment(
+            unit=a,
+            year=small.year,
+            quarter=1,
+            kind="honour",
+            points=6,
+            reason="x",
+            user=small.office,
+        )
+    item = enter_adjustment(
+        unit=a,
+        year=small.year,
+        quarter=1,
+        kind="honour",
+        points=1,
+        reason="省级表彰",
+        user=small.office,
+    )
     with pytest.raises(ScoringError, match="录入人以外"):
         approve_adjustment(adjustment=item, user=small.office)
 
@@ -232,8 +278,13 @@ def test_appeal_after_the_window_is_refused(quarter):
     evaluation.refresh_from_db()
     head = make_user("head-a", Role.UNIT_HEAD, unit=a)
     with pytest.raises(ScoringError, match="申诉期已于"):
-        file_appeal(evaluation=evaluation, indicator=small.investment, user=head, claim="x",
-                    now=evaluation.appeal_deadline + timedelta(seconds=1))  # fmt: skip
+        file_appeal(
+            evaluation=evaluation,
+            indicator=small.investment,
+            user=head,
+            claim="x",
+            now=evaluation.appeal_deadline + timedelta(seconds=1),
+        )
 
 
 def test_only_the_office_computes(quarter):
@@ -257,8 +308,11 @@ def test_two_office_users_publishing_at_once_publish_once():
     evaluation = open_evaluation(year=small.year, quarter=1)
     compute_quarter(evaluation=evaluation, user=small.office)
     evaluation.refresh_from_db()
-    review_quarter(evaluation=evaluation, user=small.office,
-                   now=evaluation.appeal_deadline + timedelta(minutes=1))  # fmt: skip
+    review_quarter(
+        evaluation=evaluation,
+        user=small.office,
+        now=evaluation.appeal_deadline + timedelta(minutes=1),
+    )
     barrier, outcomes = threading.Barrier(2), []
 
     def publish(user):

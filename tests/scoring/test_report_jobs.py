@@ -53,8 +53,9 @@ def test_leader_requests_the_notice_and_downloads_it(
     _small, evaluation, _ = published
     leader = make_user("lead", Role.LEADER)
     client.force_login(leader)
-    response = ask(client, django_capture_on_commit_callbacks, identifier=NOTICE,
-                   evaluation_id=evaluation.pk)  # fmt: skip
+    response = ask(
+        client, django_capture_on_commit_callbacks, identifier=NOTICE, evaluation_id=evaluation.pk
+    )
     job = ReportJob.objects.get()
     assert response.status_code == 302 and response.url == reverse("report-job", args=[job.pk])
     assert (job.status, job.progress, job.requested_by, job.cache_key) == (
@@ -78,12 +79,18 @@ def test_same_version_is_reused_and_a_new_version_renders_anew(
     client, published, eager, django_capture_on_commit_callbacks
 ):
     small, evaluation, _ = published
-    first = request_report(identifier=NOTICE, params={"evaluation_id": evaluation.pk},
-                           user=make_user("l1", Role.LEADER))  # fmt: skip
+    first = request_report(
+        identifier=NOTICE,
+        params={"evaluation_id": evaluation.pk},
+        user=make_user("l1", Role.LEADER),
+    )
     run_report(first.pk)
     first.refresh_from_db()
-    again = request_report(identifier=NOTICE, params={"evaluation_id": evaluation.pk},
-                           user=make_user("l2", Role.LEADER))  # fmt: skip
+    again = request_report(
+        identifier=NOTICE,
+        params={"evaluation_id": evaluation.pk},
+        user=make_user("l2", Role.LEADER),
+    )
     assert again.reused and again.pk != first.pk and again.status == "done"
     assert again.file.name == first.file.name
 
@@ -91,14 +98,23 @@ def test_same_version_is_reused_and_a_new_version_renders_anew(
     second_quarter = open_evaluation(year=small.year, quarter=2)
     compute_quarter(evaluation=second_quarter, user=small.office, confirm_open_periods=True)
     client.force_login(small.office)
-    ask(client, django_capture_on_commit_callbacks, identifier=NOTICE,
-        evaluation_id=second_quarter.pk)  # fmt: skip
+    ask(
+        client,
+        django_capture_on_commit_callbacks,
+        identifier=NOTICE,
+        evaluation_id=second_quarter.pk,
+    )
     v1 = ReportJob.objects.latest("id")
-    compute_quarter(evaluation=second_quarter, user=small.office, reason="重算",
-                    confirm_open_periods=True)  # fmt: skip
+    compute_quarter(
+        evaluation=second_quarter, user=small.office, reason="重算", confirm_open_periods=True
+    )
     second_quarter.refresh_from_db()
-    ask(client, django_capture_on_commit_callbacks, identifier=NOTICE,
-        evaluation_id=second_quarter.pk)  # fmt: skip
+    ask(
+        client,
+        django_capture_on_commit_callbacks,
+        identifier=NOTICE,
+        evaluation_id=second_quarter.pk,
+    )
     v2 = ReportJob.objects.latest("id")
     assert v1.status == v2.status == "done"
     assert v1.cache_key != v2.cache_key == f"v{second_quarter.current_version_id}-appeal"
@@ -110,8 +126,9 @@ def test_leader_is_refused_an_unpublished_notice(client, published, eager):
     draft = open_evaluation(year=small.year, quarter=2)
     compute_quarter(evaluation=draft, user=small.office, confirm_open_periods=True)
     client.force_login(make_user("lead", Role.LEADER))
-    response = client.post(reverse("report-request"),
-                           {"identifier": NOTICE, "evaluation_id": draft.pk})  # fmt: skip
+    response = client.post(
+        reverse("report-request"), {"identifier": NOTICE, "evaluation_id": draft.pk}
+    )
     assert response.status_code == 403
     assert "该季度考评尚未发布，不能下载通报。" in response.content.decode()
     assert not ReportJob.objects.exists()
@@ -127,8 +144,13 @@ def test_a_unit_gets_its_own_scorecard_but_not_another_units(
         {"identifier": "unit_scorecard", "evaluation_id": evaluation.pk, "unit_id": b.pk},
     )
     assert refused.status_code == 403 and "无权下载该单位的得分卡" in refused.content.decode()
-    own = ask(client, django_capture_on_commit_callbacks, identifier="unit_scorecard",
-              evaluation_id=evaluation.pk, unit_id=a.pk)  # fmt: skip
+    own = ask(
+        client,
+        django_capture_on_commit_callbacks,
+        identifier="unit_scorecard",
+        evaluation_id=evaluation.pk,
+        unit_id=a.pk,
+    )
     assert own.status_code == 302
     job = ReportJob.objects.get()
     assert job.status == "done" and job.filename.startswith(a.name)
@@ -158,8 +180,9 @@ def test_broker_down_keeps_the_job_queued_and_beat_sends_it_later(
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     client.force_login(make_user("lead", Role.LEADER))
-    response = ask(client, django_capture_on_commit_callbacks, identifier=NOTICE,
-                   evaluation_id=evaluation.pk)  # fmt: skip
+    response = ask(
+        client, django_capture_on_commit_callbacks, identifier=NOTICE, evaluation_id=evaluation.pk
+    )
     job = ReportJob.objects.get()
     assert job.status == "queued" and job.error == BROKER_DOWN_NOTE
     page = client.get(response.url).content.decode()
@@ -193,8 +216,9 @@ def test_a_job_runs_once_and_a_broken_one_fails_in_chinese(published, eager):
 
 def test_admin_regenerates_a_report(client, published, eager, django_capture_on_commit_callbacks):
     small, evaluation, _ = published
-    job = request_report(identifier=NOTICE, params={"evaluation_id": evaluation.pk},
-                         user=small.office)  # fmt: skip
+    job = request_report(
+        identifier=NOTICE, params={"evaluation_id": evaluation.pk}, user=small.office
+    )
     run_report(job.pk)
     old = ReportJob.objects.get(pk=job.pk).file.name
     client.force_login(small.office)
@@ -224,8 +248,11 @@ def wait_for(job, *, seconds=90):
 def test_a_real_worker_renders_the_notice(report_worker):
     # The worker runs on the real clock: last year's Q1 is over (nothing to confirm) any day.
     _small, evaluation, _ = build_published_quarter(year=date.today().isocalendar().year - 1)
-    job = request_report(identifier=NOTICE, params={"evaluation_id": evaluation.pk},
-                         user=make_user("lead", Role.LEADER))  # fmt: skip
+    job = request_report(
+        identifier=NOTICE,
+        params={"evaluation_id": evaluation.pk},
+        user=make_user("lead", Role.LEADER),
+    )
     job = wait_for(job)
     assert job.status == "done" and job.progress == 100
     assert job.file.open("rb").read(5) == b"%PDF-"

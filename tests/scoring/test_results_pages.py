@@ -48,27 +48,43 @@ def published_quarter(*, publish: bool = True, previous=(2, 1, 3)):
     last = small.year.periods.filter(quarter=1).order_by("-iso_week").first()
     moment = last.deadline - timedelta(hours=5)
     for index, unit in enumerate(units):
-        set_target(indicator=small.flood, unit=unit, annual_value=None,
-                   milestones=[(date(small.year.year, 7, 31), D(1))])  # fmt: skip
+        set_target(
+            indicator=small.flood,
+            unit=unit,
+            annual_value=None,
+            milestones=[(date(small.year.year, 7, 31), D(1))],
+        )
         reporter = make_user(f"rq{index}", Role.REPORTER, unit=unit)
         investment, cases = FIGURES[index]
         ledger = open_ledger(unit=unit, period=last)
-        save_entries(ledger=ledger, user=reporter, now=moment, changes={
-            small.investment.pk: EntryInput(value=D(investment)),
-            small.cases.pk: EntryInput(value=D(cases)), small.flood.pk: EntryInput(),
-        })  # fmt: skip
+        save_entries(
+            ledger=ledger,
+            user=reporter,
+            now=moment,
+            changes={
+                small.investment.pk: EntryInput(value=D(investment)),
+                small.cases.pk: EntryInput(value=D(cases)),
+                small.flood.pk: EntryInput(),
+            },
+        )
         submit_ledger(ledger=ledger, user=reporter, now=moment)
     entries = LedgerEntry.objects.filter(ledger__period=last)
-    verify_entries(entry_ids=list(entries.filter(indicator=small.investment).values_list(
-        "pk", flat=True)), user=small.reviewer)  # fmt: skip
-    verify_entries(entry_ids=list(entries.filter(indicator=small.cases).values_list(
-        "pk", flat=True)), user=zfw)  # fmt: skip
+    verify_entries(
+        entry_ids=list(entries.filter(indicator=small.investment).values_list("pk", flat=True)),
+        user=small.reviewer,
+    )
+    verify_entries(
+        entry_ids=list(entries.filter(indicator=small.cases).values_list("pk", flat=True)), user=zfw
+    )
     evaluation = open_evaluation(year=small.year, quarter=1)
     version = compute_quarter(evaluation=evaluation, user=small.office, confirm_open_periods=True)
     evaluation.refresh_from_db()
     if publish:
-        review_quarter(evaluation=evaluation, user=small.office,
-                       now=evaluation.appeal_deadline + timedelta(minutes=1))  # fmt: skip
+        review_quarter(
+            evaluation=evaluation,
+            user=small.office,
+            now=evaluation.appeal_deadline + timedelta(minutes=1),
+        )
         publish_quarter(evaluation=evaluation, user=small.office, document_number="〔2026〕3号")
         evaluation.refresh_from_db()
     # Q1 has no previous quarter: the ranks "last quarter" are written in by hand, after
@@ -160,10 +176,20 @@ def test_unit_sees_only_its_group_and_a_link_to_its_score(client, published):
     # A department in another group: it would be listed if the page leaked other groups.
     other = small.county.units_named("县发展和改革委员会")
     UnitScore.objects.create(
-        version=evaluation.current_version, unit=other, group=other.group, sort_order=99,
-        scored_points=0, earned_points=0, timeliness=0, bonus=0, penalty=0, total=D(90),
-        rank=1, position=1, tier="advanced",
-    )  # fmt: skip
+        version=evaluation.current_version,
+        unit=other,
+        group=other.group,
+        sort_order=99,
+        scored_points=0,
+        earned_points=0,
+        timeliness=0,
+        bonus=0,
+        penalty=0,
+        total=D(90),
+        rank=1,
+        position=1,
+        tier="advanced",
+    )
     client.force_login(small.reporter)  # 城关镇
     page = client.get(reverse("results-detail", args=[evaluation.pk]))
     html = page.content.decode()

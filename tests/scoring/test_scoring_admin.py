@@ -44,8 +44,16 @@ def adjustment_form(small, **changes):
 
 def test_office_opens_every_scoring_list_and_adds_no_result_by_hand(client, db):
     client.force_login(make_user("o", Role.OFFICE))
-    for model in ("scoringrules", "adjustment", "veto", "fileentry", "quarterlyevaluation",
-                  "evaluationversion", "appeal", "annualevaluation"):  # fmt: skip
+    for model in (
+        "scoringrules",
+        "adjustment",
+        "veto",
+        "fileentry",
+        "quarterlyevaluation",
+        "evaluationversion",
+        "appeal",
+        "annualevaluation",
+    ):
         assert client.get(reverse(f"admin:scoring_{model}_changelist")).status_code == 200
     for model in ("scoringrules", "adjustment", "veto", "fileentry"):
         assert client.get(reverse(f"admin:scoring_{model}_add")).status_code == 200
@@ -73,8 +81,9 @@ def test_a_rule_set_that_does_not_validate_is_refused_and_nothing_saved(office_c
 
 
 def test_an_adjustment_above_its_cap_is_refused(office_client, small):
-    page = office_client.post(reverse("admin:scoring_adjustment_add"),
-                              adjustment_form(small, points="6"))  # fmt: skip
+    page = office_client.post(
+        reverse("admin:scoring_adjustment_add"), adjustment_form(small, points="6")
+    )
     assert page.status_code == 200
     assert "超过季度加分上限" in page.content.decode()
     assert not Adjustment.objects.exists()
@@ -84,8 +93,9 @@ def test_adjustment_evidence_is_checked_by_content(office_client, small, setting
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     program = SimpleUploadedFile("表彰.pdf", b"MZ\x90\x00" + b"\x00" * 60)
-    page = office_client.post(reverse("admin:scoring_adjustment_add"),
-                              adjustment_form(small, evidence=program))  # fmt: skip
+    page = office_client.post(
+        reverse("admin:scoring_adjustment_add"), adjustment_form(small, evidence=program)
+    )
     assert page.status_code == 200
     assert "文件「表彰.pdf」的内容不是 PDF（实际为 Windows 可执行程序）" in page.content.decode()
     assert not Adjustment.objects.exists()
@@ -131,8 +141,10 @@ def test_a_veto_is_entered_and_approved_like_an_adjustment(client, office_client
     veto = Veto.objects.get()
     assert veto.entered_by == small.office and not veto.approved
     client.force_login(small.office2)
-    client.post(reverse("admin:scoring_veto_changelist"),
-                {"action": "approve_selected", "_selected_action": [veto.pk]})  # fmt: skip
+    client.post(
+        reverse("admin:scoring_veto_changelist"),
+        {"action": "approve_selected", "_selected_action": [veto.pk]},
+    )
     veto.refresh_from_db()
     assert veto.approved_by == small.office2
 
@@ -150,9 +162,15 @@ def test_hand_file_entries_are_the_offices_and_count_for_the_year(office_client,
     entry = FileEntry.objects.get()
     assert (entry.source, entry.entered_by, entry.counts_for_year) == ("office", small.office, True)
     published = FileEntry.objects.create(
-        unit=entry.unit, year=small.year, quarter=1, recorded_on=entry.recorded_on, merit=True,
-        kind="tier", source="evaluation", description="第1季度交帐亮相先进",
-    )  # fmt: skip
+        unit=entry.unit,
+        year=small.year,
+        quarter=1,
+        recorded_on=entry.recorded_on,
+        merit=True,
+        kind="tier",
+        source="evaluation",
+        description="第1季度交帐亮相先进",
+    )
     page = office_client.get(reverse("admin:scoring_fileentry_change", args=[published.pk]))
     assert 'name="_save"' not in page.content.decode()
 

@@ -66,8 +66,9 @@ def test_the_database_refuses_an_item_approved_by_whoever_entered_it(small, mode
 
 
 def test_the_service_refuses_self_approval_first(small):
-    veto = enter_veto(unit=small.unit, year=small.year, quarter=1, kind="veto", reason="事故",
-                      user=small.office)  # fmt: skip
+    veto = enter_veto(
+        unit=small.unit, year=small.year, quarter=1, kind="veto", reason="事故", user=small.office
+    )
     with pytest.raises(ScoringError, match="录入人以外"):
         approve_veto(veto=veto, user=small.office)
     assert Veto.objects.get().approved_by is None
@@ -78,16 +79,38 @@ def test_the_database_refuses_a_quarter_outside_1_to_4(small, quarter):
     refused(**decision(small, quarter=quarter, kind="other", points=1))(Adjustment)
     refused(**decision(small, quarter=quarter, kind="veto"))(Veto)
     refused(year=small.year, quarter=quarter)(QuarterlyEvaluation)
-    refused(year=small.year, quarter=quarter, reason="x", recorded_by=small.office,
-            recorded_at=NOW)(SkippedQuarter)  # fmt: skip
-    refused(unit=small.unit, year=small.year, quarter=quarter, recorded_on=date(2026, 5, 6),
-            merit=True, kind="x", source="office", description="x")(FileEntry)  # fmt: skip
+    refused(
+        year=small.year, quarter=quarter, reason="x", recorded_by=small.office, recorded_at=NOW
+    )(SkippedQuarter)
+    refused(
+        unit=small.unit,
+        year=small.year,
+        quarter=quarter,
+        recorded_on=date(2026, 5, 6),
+        merit=True,
+        kind="x",
+        source="office",
+        description="x",
+    )(FileEntry)
     with pytest.raises(ScoringError, match="季度只能是 1–4"):
-        enter_adjustment(unit=small.unit, year=small.year, quarter=quarter, kind="other",
-                         points=1, reason="x", user=small.office)  # fmt: skip
+        enter_adjustment(
+            unit=small.unit,
+            year=small.year,
+            quarter=quarter,
+            kind="other",
+            points=1,
+            reason="x",
+            user=small.office,
+        )
     with pytest.raises(ScoringError, match="季度只能是 1–4"):
-        enter_veto(unit=small.unit, year=small.year, quarter=quarter, kind="veto", reason="x",
-                   user=small.office)  # fmt: skip
+        enter_veto(
+            unit=small.unit,
+            year=small.year,
+            quarter=quarter,
+            kind="veto",
+            reason="x",
+            user=small.office,
+        )
     with pytest.raises(ScoringError, match="季度只能是 1–4"):
         open_evaluation(year=small.year, quarter=quarter)
     assert not Adjustment.objects.exists() and not Veto.objects.exists()
@@ -102,19 +125,35 @@ def test_one_pending_appeal_per_unit_and_indicator_per_version(small):
     compute_quarter(evaluation=evaluation, user=small.office, now=NOW)
     evaluation.refresh_from_db()
     moment = evaluation.appeal_deadline - timedelta(hours=1)
-    first = file_appeal(evaluation=evaluation, indicator=small.investment, user=small.head,
-                        claim="数据有误", now=moment)  # fmt: skip
+    first = file_appeal(
+        evaluation=evaluation,
+        indicator=small.investment,
+        user=small.head,
+        claim="数据有误",
+        now=moment,
+    )
     with pytest.raises(ScoringError, match="已就该指标提出申诉，尚未处理"):
-        file_appeal(evaluation=evaluation, indicator=small.investment, user=small.head,
-                    claim="再次申诉", now=moment)  # fmt: skip
+        file_appeal(
+            evaluation=evaluation,
+            indicator=small.investment,
+            user=small.head,
+            claim="再次申诉",
+            now=moment,
+        )
     row = {"version": EvaluationVersion.objects.get(), "unit": small.unit,
            "indicator": small.investment, "claim": "x", "filed_by": small.head}  # fmt: skip
     refused(**row)(Appeal)
     with pytest.raises(ValidationError, match="不能重复申诉"):
         Appeal(**row).validate_constraints()
-    Appeal.objects.filter(pk=first.pk).update(status=Appeal.Status.REJECTED,
-                                              decided_at=timezone.now())  # fmt: skip
-    file_appeal(evaluation=evaluation, indicator=small.investment, user=small.head,
-                claim="补充证据后再次申诉", now=moment)  # fmt: skip
+    Appeal.objects.filter(pk=first.pk).update(
+        status=Appeal.Status.REJECTED, decided_at=timezone.now()
+    )
+    file_appeal(
+        evaluation=evaluation,
+        indicator=small.investment,
+        user=small.head,
+        claim="补充证据后再次申诉",
+        now=moment,
+    )
     assert Appeal.objects.filter(status="pending").count() == 1
     assert Appeal.objects.count() == 2

@@ -22,8 +22,11 @@ def test_unit_score_pages_after_publication(client, db):
     evaluation = open_evaluation(year=small.year, quarter=1)
     compute_quarter(evaluation=evaluation, user=small.office)
     evaluation.refresh_from_db()
-    review_quarter(evaluation=evaluation, user=small.office,
-                   now=evaluation.appeal_deadline + timedelta(minutes=1))  # fmt: skip
+    review_quarter(
+        evaluation=evaluation,
+        user=small.office,
+        now=evaluation.appeal_deadline + timedelta(minutes=1),
+    )
     publish_quarter(evaluation=evaluation, user=small.office)
     own, neighbour = small.reporter.unit, small.other_reporter.unit
 

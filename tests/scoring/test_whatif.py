@@ -50,15 +50,25 @@ def computed_quarter() -> Quarter:
     last = small.year.periods.filter(quarter=1).order_by("-iso_week").first()
     figures = {a: ("3.6", 8), b: ("3.0", 10), c: ("1.5", 10)}
     for unit, (investment, cases) in figures.items():
-        set_target(indicator=small.flood, unit=unit, annual_value=None,
-                   milestones=[(date(small.year.year, 7, 31), D(1))])  # fmt: skip
+        set_target(
+            indicator=small.flood,
+            unit=unit,
+            annual_value=None,
+            milestones=[(date(small.year.year, 7, 31), D(1))],
+        )
         reporter = make_user(f"rep-{unit.pk}", Role.REPORTER, unit=unit)
         moment = last.deadline - timedelta(hours=5)
         ledger = open_ledger(unit=unit, period=last)
-        save_entries(ledger=ledger, user=reporter, now=moment, changes={
-            small.investment.pk: EntryInput(value=D(investment)),
-            small.cases.pk: EntryInput(value=D(cases)), small.flood.pk: EntryInput(),
-        })  # fmt: skip
+        save_entries(
+            ledger=ledger,
+            user=reporter,
+            now=moment,
+            changes={
+                small.investment.pk: EntryInput(value=D(investment)),
+                small.cases.pk: EntryInput(value=D(cases)),
+                small.flood.pk: EntryInput(),
+            },
+        )
         submit_ledger(ledger=ledger, user=reporter, now=moment)
     entries = LedgerEntry.objects.filter(ledger__period=last)
     verify_entries(
@@ -95,8 +105,11 @@ def rules_data(quarter, action="preview", **changes):
 
 
 def stored_counts():
-    return (UnitScore.objects.count(), IndicatorScore.objects.count(),
-            EvaluationVersion.objects.count())  # fmt: skip
+    return (
+        UnitScore.objects.count(),
+        IndicatorScore.objects.count(),
+        EvaluationVersion.objects.count(),
+    )
 
 
 def moves(response) -> dict:
@@ -149,8 +162,7 @@ def test_a_lower_rate_cap_ties_a_with_b(office_client, quarter):
         ({"top_share": "1.5"}, "先进比例须在0到1之间"),
     ],
 )
-def test_invalid_rules_are_refused_with_chinese_messages(office_client, quarter, changes,
-                                                         message):  # fmt: skip
+def test_invalid_rules_are_refused_with_chinese_messages(office_client, quarter, changes, message):
     history = ScoringRules.history.count()
     before = stored_counts()
     for action in ("preview", "apply"):

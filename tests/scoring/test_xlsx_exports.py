@@ -72,10 +72,20 @@ def test_ranking_has_a_sheet_per_group(client, published):
     small, evaluation, _units = published
     other = small.county.units_named("县发展和改革委员会")
     UnitScore.objects.create(
-        version=evaluation.current_version, unit=other, group=other.group, sort_order=99,
-        scored_points=0, earned_points=0, timeliness=0, bonus=0, penalty=0, total=90,
-        rank=1, position=1, tier="advanced",
-    )  # fmt: skip
+        version=evaluation.current_version,
+        unit=other,
+        group=other.group,
+        sort_order=99,
+        scored_points=0,
+        earned_points=0,
+        timeliness=0,
+        bonus=0,
+        penalty=0,
+        total=90,
+        rank=1,
+        position=1,
+        tier="advanced",
+    )
     client.force_login(small.office)
     book = _book(_download(client, "ranking_xlsx", evaluation_id=evaluation.pk))
     assert book.sheetnames == ["乡镇组", other.group.name]
@@ -100,9 +110,14 @@ def test_indicator_detail_matches_the_indicator_scores(client, published):
     by_key = {(r[1], r[3]): dict(zip(header, r, strict=True)) for r in rows}
     for item in items.select_related("unit_score__unit", "indicator"):
         row = by_key[(item.unit_score.unit.name, item.indicator.name)]
-        for column, value in (("序时目标", item.target_to_date), ("核实数", item.actual),
-                              ("填报数", item.reported), ("完成率", item.rate),
-                              ("得分", item.score), ("分值", item.points)):  # fmt: skip
+        for column, value in (
+            ("序时目标", item.target_to_date),
+            ("核实数", item.actual),
+            ("填报数", item.reported),
+            ("完成率", item.rate),
+            ("得分", item.score),
+            ("分值", item.points),
+        ):
             if value is None:
                 assert row[column] is None
             else:
@@ -147,8 +162,9 @@ def test_completeness_workbook_wraps_the_matrix(client, published):
     # Handed in on time (the flood milestone is not verified, so not 已核实); week 1 missing.
     assert sheet.cell(row=2, column=column + 1).value == "按时"
     assert sheet.cell(row=2, column=3).value == "缺报"
-    by_group = _book(_download(client, "completeness_xlsx", year_id=small.year.pk,
-                               group_id=units[0].group_id))  # fmt: skip
+    by_group = _book(
+        _download(client, "completeness_xlsx", year_id=small.year.pk, group_id=units[0].group_id)
+    )
     assert by_group.active.max_row == 1 + 3
 
 
@@ -193,10 +209,20 @@ def test_unit_gets_its_group_and_its_own_detail_only(client, published):
     small, evaluation, (a, b, _c) = published
     other = small.county.units_named("县发展和改革委员会")
     UnitScore.objects.create(
-        version=evaluation.current_version, unit=other, group=other.group, sort_order=99,
-        scored_points=0, earned_points=0, timeliness=0, bonus=0, penalty=0, total=90,
-        rank=1, position=1, tier="advanced",
-    )  # fmt: skip
+        version=evaluation.current_version,
+        unit=other,
+        group=other.group,
+        sort_order=99,
+        scored_points=0,
+        earned_points=0,
+        timeliness=0,
+        bonus=0,
+        penalty=0,
+        total=90,
+        rank=1,
+        position=1,
+        tier="advanced",
+    )
     client.force_login(small.reporter)  # 城关镇, 乡镇组
     own_group = _download(client, "ranking_xlsx", evaluation_id=evaluation.pk, group_id=a.group_id)
     assert _book(own_group).sheetnames == ["乡镇组"]
