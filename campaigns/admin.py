@@ -407,6 +407,7 @@ class HolidayAdmin(SimpleHistoryAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     date_hierarchy = "date"
+    ordering = ["-date"]  # this year's and next year's arrangement first, not 2004
     fields = ["date", "kind", "name"]
 
     REGENERATE = (

@@ -307,3 +307,12 @@ def test_the_office_keeps_holidays_in_the_admin(client, role_users, db):
     assert "节假日与调休" in listing.content.decode()
     client.force_login(role_users[Role.REPORTER])
     assert client.get(reverse("admin:campaigns_holiday_changelist")).status_code == 302
+
+
+def test_the_holiday_list_opens_on_the_latest_arrangement(client, role_users, db):
+    """The office looks for this and next year's arrangement, not for 2004's."""
+    Holiday.objects.create(date=date(2027, 10, 1), kind="rest", name="国庆节")
+    client.force_login(role_users[Role.OFFICE])
+    listing = client.get(reverse("admin:campaigns_holiday_changelist"))
+    first = listing.context["cl"].result_list[0]
+    assert first.date == date(2027, 10, 1)
