@@ -131,8 +131,8 @@ class VetoForm(EnteredByServiceForm):
         fields = ["unit", "year", "quarter", "kind", "reason", "evidence"]
 
 
-class ServiceAddMixin:
-    """An added row is written by the form's service (entered_by = the signed-in user)."""
+class FormWithRequestMixin:
+    """Hands the request to the admin form (its service needs the signed-in user)."""
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -142,6 +142,10 @@ class ServiceAddMixin:
                 super().__init__(*args, request=request, **inner)
 
         return WithRequest
+
+
+class ServiceAddMixin(FormWithRequestMixin):
+    """An added row is written by the form's service (entered_by = the signed-in user)."""
 
     def save_form(self, request, form, change):
         if change:
@@ -311,7 +315,7 @@ class SkippedQuarterForm(EnteredByServiceForm):
 
 
 @admin.register(SkippedQuarter)
-class SkippedQuarterAdmin(SimpleHistoryAdmin):
+class SkippedQuarterAdmin(FormWithRequestMixin, SimpleHistoryAdmin):
     """季度不考评登记: added through record_skipped_quarter (who and when from the request);
     a record is final, so it can be neither changed nor deleted."""
 
@@ -319,15 +323,6 @@ class SkippedQuarterAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "reason", "recorded_by", "recorded_at"]
     list_filter = ["year"]
     list_select_related = ["year", "recorded_by"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-
-        class WithRequest(form):
-            def __init__(self, *args, **inner):
-                super().__init__(*args, request=request, **inner)
-
-        return WithRequest
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else ["year", "quarter", "reason", "recorded_by", "recorded_at"]

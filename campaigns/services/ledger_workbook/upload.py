@@ -30,6 +30,7 @@ from .layout import (
     HEADER_ROW,
     META_SHEET,
     NOT_EDITABLE,
+    REQUIRED,
     SHEET,
     TEMPLATE,
     TEMPLATE_VERSION,
@@ -44,16 +45,6 @@ MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_DECREASE_REASON = 300  # the form's max_length (LedgerEntry.decrease_reason)
 ENTRY_VALUE = LedgerEntry._meta.get_field("value")  # the limits every figure is held to
-REQUIRED = [
-    "指标编号",
-    "本周累计",
-    "完成日期",
-    "下降原因",
-    "本周进展",
-    "问题类别",
-    "存在问题",
-    "下步打算",
-]
 
 
 @dataclass
