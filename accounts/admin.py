@@ -1,14 +1,16 @@
 """Admin for units, ranking groups and users, with their change history."""
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin, IsLockedOutFilter
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
-from simple_history.admin import SimpleHistoryAdmin
+from django.utils import timezone
 
-from jiaozhang.admin_site import ReadOnly, ReadOnlyAdmin
+from jiaozhang.admin_site import ReadOnly, ReadOnlyAdmin, SimpleHistoryAdmin
 
 from .models import RankingGroup, RoleChange, Unit, User
 from .permissions import user_acts_as
@@ -207,3 +209,92 @@ class RoleGroupAdmin(ReadOnly, DjangoGroupAdmin):
 
     def has_view_permission(self, request, obj=None):
         return _acts_as_admin(request) and super().has_view_permission(request, obj)
+
+
+# django-axes' records, read by the administrator. Each row's own page would be titled by
+# axes' English __str__ ("Access Log for … @ <UTC time>"), so the lists are all there is:
+# every column is in the list, and a lockout is lifted by deleting its attempt record.
+UNKNOWN = "<unknown>"  # what axes stores when the request did not say
+
+
+def _known(value):
+    return "未知" if value in (None, "", UNKNOWN) else value
+
+
+class AxesListOnly:
+    list_display_links = None
+
+    def has_module_permission(self, request):
+        return _acts_as_admin(request) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return obj is None and _acts_as_admin(request) and super().has_view_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="浏览器标识")
+    def user_agent_shown(self, obj):
+        return _known(obj.user_agent)
+
+    @admin.display(description="访问路径")
+    def path_shown(self, obj):
+        return _known(obj.path_info)
+
+
+admin.site.unregister(AccessAttempt)
+admin.site.unregister(AccessLog)
+admin.site.unregister(AccessFailureLog)
+
+
+@admin.register(AccessAttempt)
+class LockoutAttemptAdmin(AxesListOnly, AccessAttemptAdmin):
+    list_display = [
+        "attempt_time",
+        "username",
+        "ip_address",
+        "user_agent_shown",
+        "path_shown",
+        "failures_since_start",
+        "status",
+    ]
+    # No filter by path: axes stores "<unknown>" for requests that did not say.
+    list_filter = ["attempt_time", IsLockedOutFilter]
+
+    def get_deleted_objects(self, objs, request):
+        """The delete confirmation names each record in Chinese, not by axes' __str__."""
+        _, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        names = []
+        for obj in objs:
+            at = timezone.localtime(obj.attempt_time)
+            names.append(
+                f"{obj.username or '（无用户名）'} 的登录失败记录（{obj.failures_since_start} 次，"
+                f"最近一次 {at.year}年{at.month}月{at.day}日 {at:%H:%M}）"
+            )
+        return names, counts, perms_needed, protected
+
+
+@admin.register(AccessLog)
+class SignInLogAdmin(AxesListOnly, AccessLogAdmin):
+    list_display = [
+        "attempt_time",
+        "logout_time",
+        "username",
+        "ip_address",
+        "user_agent_shown",
+        "path_shown",
+    ]
+    list_filter = ["attempt_time", "logout_time"]
+
+
+@admin.register(AccessFailureLog)
+class SignInFailureAdmin(AxesListOnly, AccessFailureLogAdmin):
+    list_display = [
+        "attempt_time",
+        "username",
+        "ip_address",
+        "user_agent_shown",
+        "path_shown",
+        "locked_out",
+    ]
+    list_filter = ["attempt_time", "locked_out"]

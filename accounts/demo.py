@@ -87,6 +87,8 @@ DEMO_ACCOUNTS = [
     ("unithead", Role.UNIT_HEAD, "王建国", "镇长", TOWNSHIPS[0]),
     ("reviewer", Role.REVIEWER, "张海涛", "项目股股长", DEPARTMENTS[0][0]),
     ("office", Role.OFFICE, "陈静", "县委督查室主任", "县委办公室"),
+    # A second 考核办 account: what one office user enters (加减分, 一票否决), another approves.
+    ("office2", Role.OFFICE, "孙丽", "县委督查室副主任", "县委办公室"),
     ("leader", Role.LEADER, "刘志远", "县委副书记", None),
     ("sysadmin", Role.ADMIN, "赵磊", "信息中心工程师", None),
 ]
@@ -176,7 +178,8 @@ def new_password(length: int = 12) -> str:
 def build_role_accounts(
     *, password: str | None = None, reset_passwords: bool = False
 ) -> list[DemoAccount]:
-    """One account per role. New accounts (or all, with reset) get `password` or a random one."""
+    """One account per role (two for the office, for its four-eyes approvals). New accounts
+    (or all, with reset) get `password` or a random one."""
     accounts = []
     for username, role, full_name, title, unit_name in DEMO_ACCOUNTS:
         unit = Unit.objects.filter(name=unit_name).first() if unit_name else None

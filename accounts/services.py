@@ -30,6 +30,17 @@ def purge_expired_sign_in_records() -> dict[str, int]:
     return {"sessions": sessions, "attempts": attempts}
 
 
+def record_sign_in(sender, user, **kwargs) -> None:
+    """Django's update_last_login without a history row: signing in is not a change of the
+    account, and the administrator's 账号变更记录 would otherwise fill with sign-ins."""
+    user.last_login = timezone.now()
+    user.skip_history_when_saving = True  # django-simple-history's switch for one save
+    try:
+        user.save(update_fields=["last_login"])
+    finally:
+        del user.skip_history_when_saving
+
+
 def notify(*, recipients, kind: str, title: str, body: str = "", url: str = "") -> int:
     """In-app notification to each recipient, and an email to those with an address.
 
@@ -77,6 +88,16 @@ def mark_notifications_read(*, user, ids=None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+def mark_notices_done(*, unit_id: int, url: str, kinds, now=None) -> int:
+    """Mark read the unread notices of `kinds` about `url` sent to a unit's people: the work
+    they announced is done (e.g. the ledger they were about has been handed in)."""
+    from .models import Notification
+
+    return Notification.objects.filter(
+        recipient__unit_id=unit_id, url=url, kind__in=list(kinds), read_at__isnull=True
+    ).update(read_at=now or timezone.now())
 
 
 class RoleChangeRefused(ValidationError):
@@ -130,3 +151,159 @@ def set_roles(*, actor, user, roles):
     return RoleChange.objects.create(
         user=user, changed_by=actor, added=_labels(added), removed=_labels(removed)
     )
+
+
+# --- the system administrator's account management ---------------------------------------
+
+
+class AccountError(ValidationError):
+    """A refused account change; `messages` are shown as they are and nothing was changed."""
+
+
+# No 0/O, 1/l/I: a password read out over the phone or copied from the screen by hand.
+PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+PASSWORD_LENGTH = 14
+
+
+def random_password() -> str:
+    """A new random password that passes the site's password rules."""
+    import secrets
+
+    from django.contrib.auth.password_validation import validate_password
+
+    while True:
+        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
+        try:
+            validate_password(password)
+        except ValidationError:
+            continue  # practically never: a random 14 characters is neither common nor numeric
+        return password
+
+
+def require_admin(actor) -> None:
+    from .permissions import user_acts_as
+
+    if not user_acts_as(actor, Role.ADMIN):
+        raise AccountError("只有系统管理员可以管理账号。")
+
+
+def _recorded(user, *, actor, reason: str):
+    """The next history row of `user` names `actor` and `reason` (django-simple-history)."""
+    user._history_user = actor
+    user._change_reason = reason
+    return user
+
+
+ACCOUNT_FIELDS = ("full_name", "unit", "title", "phone", "email")
+# Roles whose pages are their unit's (ledgers, the review queue of the indicators it leads).
+UNIT_ROLES = frozenset({Role.REPORTER, Role.UNIT_HEAD, Role.REVIEWER})
+
+
+def _apply_fields(user, fields: dict, roles) -> list[str]:
+    """Set the account's own fields (unset blank); refuse what cannot work. Returns the
+    names of the fields that changed."""
+    changed = []
+    for name in ACCOUNT_FIELDS:
+        value = fields.get(name)
+        if name != "unit":
+            value = (value or "").strip()
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed.append(name)
+    errors = []
+    if not user.full_name:
+        errors.append("请填写姓名。")
+    if user.unit is None and UNIT_ROLES & set(roles):
+        names = "、".join(str(r.label) for r in Role if r in UNIT_ROLES & set(roles))
+        errors.append(f"{names}须有所属单位，请选择单位。")
+    if errors:
+        raise AccountError(errors)
+    return changed
+
+
+@transaction.atomic
+def create_account(*, actor, username: str, roles, **fields):
+    """A new active account with its unit and roles and a random password.
+
+    Returns (user, password): the password is for the page that shows it once; only its
+    hash is stored, and it is never logged.
+    """
+    from .models import User
+
+    require_admin(actor)
+    username = username.strip()
+    if not username:
+        raise AccountError("请填写用户名。")
+    if User.objects.filter(username__iexact=username).exists():
+        raise AccountError(f"用户名“{username}”已被使用。")
+    user = User(username=username, is_active=True)
+    _apply_fields(user, fields, roles)
+    password = random_password()
+    user.set_password(password)
+    user.full_clean()
+    _recorded(user, actor=actor, reason="新建账号").save()
+    set_roles(actor=actor, user=user, roles=roles)
+    return user, password
+
+
+@transaction.atomic
+def update_account(*, actor, user, roles, **fields):
+    """Change an account's name, unit, contact details and roles (roles through set_roles)."""
+    from .models import User
+
+    require_admin(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if _apply_fields(user, fields, roles):
+        user.full_clean()
+        _recorded(user, actor=actor, reason="修改账号信息").save()
+    set_roles(actor=actor, user=user, roles=roles)
+    return user
+
+
+@transaction.atomic
+def reset_password(*, actor, user) -> str:
+    """A new random password for `user`, returned to be shown once (only its hash is kept)."""
+    from .models import User
+
+    require_admin(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    password = random_password()
+    user.set_password(password)
+    # The changed hash ends the account's open sessions (Django checks the session auth hash).
+    _recorded(user, actor=actor, reason="重置密码").save()
+    return password
+
+
+@transaction.atomic
+def unlock_account(*, actor, user) -> int:
+    """Lift the sign-in lockout of `user` (axes' reset for the username) and record who did.
+
+    Returns how many failed-attempt records were removed (0: the account was not locked).
+    """
+    from axes.utils import reset
+
+    require_admin(actor)
+    removed = reset(username=user.username)
+    if removed:
+        user.history.bulk_history_create(
+            [user], update=True, default_user=actor, default_change_reason="解除登录锁定"
+        )
+    return removed
+
+
+@transaction.atomic
+def set_active(*, actor, user, active: bool):
+    """Disable (停用) or re-enable an account; a disabled one cannot sign in. Nobody disables
+    their own account (a second administrator must)."""
+    from .models import User
+
+    require_admin(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == actor.pk and not active:
+        raise AccountError("不能停用自己的账号，请由另一位系统管理员操作。")
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    # An inactive account's sessions end on its next request (the backend refuses it).
+    _recorded(user, actor=actor, reason="启用账号" if active else "停用账号").save()
+    return user

@@ -10,10 +10,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from jiaozhang import ids  # noqa: F401  (registers <id:…>: ids the database can hold)
-from jiaozhang.admin_site import ReadOnlyAdmin
+from jiaozhang.admin_site import ReadOnlyAdmin, SimpleHistoryAdmin
 from jiaozhang.downloads import download_response
 
 from .errors import LedgerError

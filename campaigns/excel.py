@@ -123,6 +123,27 @@ def style_header(cells, *, fill=HEADER_FILL, font=HEADER_FONT) -> None:
         cell.alignment = HEADER_ALIGNMENT
 
 
+A4 = "9"  # the paper size code of an A4 sheet in SpreadsheetML
+
+
+def print_setup(sheet, *, title_rows: int = 1, first_title_row: int = 1, footer: str = "") -> None:
+    """The print set-up of every workbook the app writes (write-only sheets too): A4
+    landscape, every column on the width of one page (as many pages down as it needs), the
+    header rows `first_title_row`..+`title_rows`-1 repeated at the top of each page, and
+    "第 n 页，共 m 页" (after `footer`, e.g. the document's title) at the foot of each page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # 0: as many pages down as the rows need
+    sheet.print_options.horizontalCentered = True
+    last_title_row = first_title_row + title_rows - 1
+    sheet.print_title_rows = f"{first_title_row}:{last_title_row}"
+    # "&P" and "&N" are the page number and page count; "&&" would print one "&".
+    text = clean_text(footer).replace("&", "&&")
+    sheet.oddFooter.center.text = f"{text}　第 &P 页，共 &N 页" if text else "第 &P 页，共 &N 页"
+
+
 def excel_number(value: Decimal | None):
     """A Decimal as the number Excel stores: an int when whole, else a float (None stays)."""
     if value is None:

@@ -4,7 +4,7 @@ from django import forms
 
 from .figures import FigureField
 from .models import LedgerEntry
-from .services.ledger import EntryInput
+from .services.ledger import EntryInput, EntryProblem
 
 
 class EntryForm(forms.Form):
@@ -13,7 +13,13 @@ class EntryForm(forms.Form):
     value = FigureField(
         field=LedgerEntry._meta.get_field("value"), label="本周累计数", required=False
     )
-    done_on = forms.DateField(label="完成日期", required=False)
+    # Typed as 2026-06-30 in a text box (a browser date picker shows mm/dd/yyyy to some users).
+    done_on = forms.DateField(
+        label="完成日期",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "应为日期，格式如 2026-06-30"},
+    )
     decrease_reason = forms.CharField(label="下降原因", required=False, max_length=300)
     progress = forms.CharField(label="本周进展", required=False, widget=forms.Textarea)
     problem_category = forms.ChoiceField(
@@ -23,6 +29,7 @@ class EntryForm(forms.Form):
     )
     problems = forms.CharField(label="存在问题", required=False, widget=forms.Textarea)
     next_steps = forms.CharField(label="下步打算", required=False, widget=forms.Textarea)
+    plausibility_note = forms.CharField(label="异常说明", required=False, widget=forms.Textarea)
 
     @classmethod
     def initial_from(cls, entry: LedgerEntry) -> dict:
@@ -34,6 +41,7 @@ class EntryForm(forms.Form):
             "problem_category": entry.problem_category,
             "problems": entry.problems,
             "next_steps": entry.next_steps,
+            "plausibility_note": entry.plausibility_note,
         }
 
     def to_input(self, where: str = "") -> EntryInput:
@@ -47,7 +55,26 @@ class EntryForm(forms.Form):
             problems=data["problems"],
             next_steps=data["next_steps"],
             where=where,
+            # Not posted (an older page, a test client): keep the stored note.
+            plausibility_note=(
+                data["plausibility_note"]
+                if self.add_prefix("plausibility_note") in self.data
+                else None
+            ),
         )
+
+    def unreadable(self, indicator_id: int, name: str) -> list[EntryProblem]:
+        """What the form could not read, as the service's problems (the same list, one pass)."""
+        return [
+            EntryProblem(
+                indicator_id=indicator_id,
+                field=field,
+                message=message,
+                text=f"「{name}」{self.fields[field].label}：{message}",
+            )
+            for field, messages in self.errors.items()
+            for message in messages
+        ]
 
 
 class ReturnForm(forms.Form):

@@ -400,6 +400,12 @@ class LedgerEntry(models.Model):
         "核实值", **FIGURE, null=True, blank=True, help_text="核减时与填报值不同，填报值保留"
     )
     checked_on_site = models.BooleanField("已实地查看", default=False)
+    # campaigns.plausibility: a figure far outside what the unit could mean is kept, flagged,
+    # and explained by the unit; the reviewer reads the note beside the figure.
+    plausibility_flagged = models.BooleanField(
+        "数值异常", default=False, help_text="填报值超过年度目标的 3 倍，须由单位填写异常说明"
+    )
+    plausibility_note = models.TextField("异常说明", blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -1,4 +1,4 @@
-"""The quarters of an assessment year and a target's default milestones (DESIGN §3).
+"""The quarters of an assessment year, their names and a target's default milestones (DESIGN §3).
 
 Pure (standard library only), so the scoring engine reads the same definition as the year's
 set-up, the admin and the import templates.
@@ -9,6 +9,15 @@ from decimal import Decimal
 
 # By the end of each calendar quarter, this share of the annual target (cumulative).
 DEFAULT_FRACTIONS = (Decimal("0.25"), Decimal("0.5"), Decimal("0.75"), Decimal("1"))
+
+
+# One way to write a quarter on every screen, sheet and document: 第二季度, never 第2季度.
+QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
+
+
+def quarter_name(quarter: int) -> str:
+    """第一季度 … 第四季度 for 1–4 (anything else as it is, for a message about bad input)."""
+    return QUARTER_NAMES.get(quarter, f"第{quarter}季度")
 
 
 def quarter_end(year: int, quarter: int) -> date:

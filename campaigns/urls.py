@@ -9,6 +9,11 @@ from .views import evidence, ledger, ledger_excel, office, review
 urlpatterns = [
     path("ledger/", ledger.current_ledger, name="ledger-current"),
     path("ledger/week/<id:period_id>/", ledger.ledger_week, name="ledger-week"),
+    path(
+        "ledger/week/<id:period_id>/entry/<id:indicator_id>/draft/",
+        ledger.autosave,
+        name="ledger-autosave",
+    ),
     path("ledger/week/<id:period_id>/ledger.xlsx", ledger_excel.download, name="ledger-xlsx"),
     path("ledger/week/<id:period_id>/upload/", ledger_excel.upload, name="ledger-xlsx-upload"),
     path("ledger/entry/<id:entry_id>/evidence/", evidence.upload, name="evidence-upload"),
@@ -22,6 +27,7 @@ urlpatterns = [
     path("evidence/<id:evidence_id>/delete/", evidence.delete, name="evidence-delete"),
     path("review/", review.queue, name="review-queue"),
     path("review/verify/", review.verify, name="review-verify"),
+    path("review/entry/<id:entry_id>/verify/", review.verify_one, name="review-verify-entry"),
     path("review/entry/<id:entry_id>/correct/", review.correct, name="review-correct"),
     path("review/entry/<id:entry_id>/return/", review.send_back, name="review-return"),
     path("review/entry/<id:entry_id>/inspect/", review.inspect, name="review-inspect"),

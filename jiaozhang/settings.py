@@ -53,7 +53,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
-    "axes",
+    "jiaozhang.apps.AxesConfig",  # django-axes, named 登录锁定 in the admin
     "django_celery_beat",
     "accounts",
     "campaigns",
@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # An empty 405 (require_POST) gets the Chinese page, status and Allow header kept.
+    "jiaozhang.middleware.NotAllowedPageMiddleware",
     # Last, so a locked-out sign-in gets axes' answer instead of the login form.
     "axes.middleware.AxesMiddleware",
 ]
@@ -146,6 +148,8 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A stale form (its page open past the session, or signed out elsewhere) gets a Chinese page.
+CSRF_FAILURE_VIEW = "jiaozhang.views.csrf_failure"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -226,6 +230,12 @@ SESSION_COOKIE_HTTPONLY = True
 
 # The name printed on official documents (通报 header) and the site title.
 ISSUING_OFFICE = os.environ.get("ISSUING_OFFICE", "中共示范县委督查室")
+# The 通报's 版记 (GB/T 9704): whom it is copied to (抄送), printed on every 通报.
+NOTICE_COPY_TO = os.environ.get(
+    "NOTICE_COPY_TO", "县委各常委，县人大常委会、县政府、县政协领导，县纪委监委，各考核牵头部门"
+)
+# The annual 通报's 文号, its own series (one a year), when the office types none at publication.
+ANNUAL_NOTICE_NUMBER = os.environ.get("ANNUAL_NOTICE_NUMBER", "年评〔{year}〕1号")
 SITE_TITLE = "交帐亮相"
 
 LOGGING = {

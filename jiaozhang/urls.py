@@ -35,6 +35,10 @@ urlpatterns = [
     ),
     path("healthz/", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page links; an asset, not a page (no name,
+    # so not in the permission matrix): sent on to the flag icon every page links to.
+    path("favicon.ico", views.favicon),
 ]
 
 handler400 = views.bad_request
+handler500 = views.server_error

@@ -1,8 +1,9 @@
-"""Project-level views that belong to no app: the health check used by the container."""
+"""Project-level views that belong to no app: the container's health check and the error pages."""
 
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 
 
 def healthz(request):
@@ -15,3 +16,31 @@ def healthz(request):
 def bad_request(request, exception):
     """400 in Chinese, saying which parameter was wrong (Django's own page shows nothing)."""
     return render(request, "400.html", {"exception": exception}, status=400)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form posted from a page left open past its session (or from a
+    stale tab) is refused in Chinese with what to do, not with Django's English page."""
+    return render(request, "403_csrf.html", status=403)
+
+
+def server_error(request):
+    """500 in the site's layout; if that layout itself fails (the error may be in it), a
+    bare Chinese page that needs no template, database or context at all."""
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:  # the error page must answer whatever broke
+        return HttpResponse(FALLBACK_500, status=500, content_type="text/html; charset=utf-8")
+
+
+FALLBACK_500 = (
+    '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>系统暂时出错 · 交帐亮相'
+    "</title></head><body><h1>系统暂时出错</h1><p>错误已记录，请稍后重试；如多次出现，请联系系统管理员。"
+    '</p><p><a href="/">返回首页</a></p></body></html>'
+)
+
+
+def favicon(request):
+    """/favicon.ico, asked for by browsers whatever a page links: the flag every page links.
+    Resolved per request, so the hashed name of a collected static file is found."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

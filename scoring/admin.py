@@ -5,11 +5,11 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from campaigns.figures import FIGURE_INPUT
-from jiaozhang.admin_site import ReadOnly, ReadOnlyAdmin
+from jiaozhang.admin_site import ReadOnly, ReadOnlyAdmin, SimpleHistoryAdmin
 
+from .display import file_kind
 from .errors import ScoringError
 from .models import (
     Adjustment,
@@ -265,11 +265,16 @@ class FileEntryAdmin(ServiceAddMixin, SimpleHistoryAdmin):
 
     form = FileEntryForm
     formfield_overrides = FIGURE_INPUT
-    list_display = ["unit", "person", "year", "quarter", "recorded_on", "merit", "kind",
+    list_display = ["unit", "person", "year", "quarter", "recorded_on", "merit", "kind_shown",
                     "description", "points", "counts_for_year", "source"]  # fmt: skip
     list_filter = ["year", "quarter", "merit", "source", "counts_for_year", "unit__group"]
     search_fields = ["unit__name", "unit__short_name", "description", "kind"]
     list_select_related = ["unit", "person", "year"]
+
+    @admin.display(description="类别", ordering="kind")
+    def kind_shown(self, obj):
+        return file_kind(obj.kind)  # entries written before kinds were stored in Chinese
+
     # A plain list of people: user accounts are the administrator's (no office autocomplete).
     autocomplete_fields = ["unit"]
 

@@ -20,3 +20,8 @@ class ScoringConfig(AppConfig):
         # Campaigns asks before a deadline moves and does not import scoring: scoring answers
         # for the weeks of a published quarter.
         freeze_deadlines(published_quarter_freezes_deadline)
+
+        from . import todo
+
+        # The home pages' 待办 items of scoring (accounts offers the registry).
+        todo.register_items()

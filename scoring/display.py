@@ -23,3 +23,20 @@ def shown(value, places: int = 2) -> str:
     """`value` rounded as `rounded` does, as text ("" for None): "93.46", "-0.50", "12.3"."""
     number = rounded(value, places)
     return "" if number is None else f"{number:f}"
+
+
+# A file entry's kind as the rules name it (scoring/engine.py quarter_file_entries); the
+# office's own entries carry the kind it typed (上级表彰 …), shown as they are.
+FILE_KINDS = {
+    "tier": "季度考评等次",
+    "late_ledger": "周帐迟报",
+    "missing_ledger": "周帐缺报",
+    "overdue_followup": "交办事项逾期",
+    "veto": "一票否决",
+    "adjustment": "加减分",
+}
+
+
+def file_kind(kind: str) -> str:
+    """`late_ledger` → 周帐迟报; a kind typed in Chinese passes unchanged."""
+    return FILE_KINDS.get(kind, kind)

@@ -635,25 +635,22 @@ def quarter_file_entries(
     and adjustment entries.
     """
     entries: list[FileEntryDraft] = []
+    name = quarters.quarter_name(quarter)
     if tier is Tier.ADVANCED:
-        entries.append(FileEntryDraft(True, "tier", f"第{quarter}季度交帐亮相先进", ZERO))
+        entries.append(FileEntryDraft(True, "tier", f"{name}交帐亮相先进", ZERO))
     elif tier is Tier.LAGGING:
-        entries.append(
-            FileEntryDraft(False, "tier", f"第{quarter}季度交帐亮相后进，责令检讨", ZERO)
-        )
+        entries.append(FileEntryDraft(False, "tier", f"{name}交帐亮相后进，责令检讨", ZERO))
     faults = (
-        (late, "late_ledger", f"第{quarter}季度周帐逾期提交", -rules.late_deduction),
-        (missing, "missing_ledger", f"第{quarter}季度周帐未报", -rules.missing_deduction),
-        (overdue_followups, "overdue_followup", f"第{quarter}季度交办事项逾期未办结", ZERO),
-        (vetoes, "veto", f"第{quarter}季度被一票否决", ZERO),
+        (late, "late_ledger", f"{name}周帐逾期提交", -rules.late_deduction),
+        (missing, "missing_ledger", f"{name}周帐未报", -rules.missing_deduction),
+        (overdue_followups, "overdue_followup", f"{name}交办事项逾期未办结", ZERO),
+        (vetoes, "veto", f"{name}被一票否决", ZERO),
     )
     for count, kind, description, points in faults:
         entries.extend(FileEntryDraft(False, kind, description, points) for _ in range(count))
     for item in map(to_decimal, adjustments):
         label = "加分" if item >= 0 else "减分"
-        entries.append(
-            FileEntryDraft(item >= 0, "adjustment", f"第{quarter}季度{label}{abs(item)}分", item)
-        )
+        entries.append(FileEntryDraft(item >= 0, "adjustment", f"{name}{label}{abs(item)}分", item))
     return tuple(entries)
 
 

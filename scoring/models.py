@@ -15,12 +15,13 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import RankingGroup, Unit
 from campaigns.models import AssessmentYear, Indicator, LedgerEntry
+from campaigns.quarters import QUARTER_NAMES, quarter_name
 
 from . import engine
 
 SCORE = {"max_digits": 12, "decimal_places": 6}
 FIGURE = {"max_digits": 18, "decimal_places": 4}
-QUARTERS = [(1, "第一季度"), (2, "第二季度"), (3, "第三季度"), (4, "第四季度")]
+QUARTERS = list(QUARTER_NAMES.items())
 
 
 def quarter_in_range(name: str) -> models.CheckConstraint:
@@ -194,7 +195,7 @@ class Adjustment(OfficeDecision):
         verbose_name_plural = "加减分"
 
     def __str__(self):
-        return f"{self.unit} 第{self.quarter}季度 {self.get_kind_display()} {self.points:+}"
+        return f"{self.unit} {quarter_name(self.quarter)} {self.get_kind_display()} {self.points:+}"
 
 
 class Veto(OfficeDecision):
@@ -213,7 +214,7 @@ class Veto(OfficeDecision):
         verbose_name_plural = "一票否决/否优"
 
     def __str__(self):
-        return f"{self.unit} 第{self.quarter}季度 {self.get_kind_display()}"
+        return f"{self.unit} {quarter_name(self.quarter)} {self.get_kind_display()}"
 
 
 class QuarterlyEvaluation(models.Model):
@@ -270,7 +271,7 @@ class QuarterlyEvaluation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year.year}年第{self.quarter}季度考评"
+        return f"{self.year.year}年{quarter_name(self.quarter)}考评"
 
     @property
     def title(self) -> str:
@@ -341,7 +342,7 @@ class SkippedQuarter(models.Model):
         ]  # fmt: skip
 
     def __str__(self):
-        return f"{self.year.year}年第{self.quarter}季度不考评"
+        return f"{self.year.year}年{quarter_name(self.quarter)}不考评"
 
 
 class UnitScore(models.Model):
@@ -617,6 +618,9 @@ class AnnualEvaluation(models.Model):
         verbose_name="发布人",
     )
     published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    document_number = models.CharField(
+        "文号", max_length=40, blank=True, help_text="年度通报的文号，如年评〔2026〕1号"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -664,7 +668,8 @@ class AnnualResult(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.unit} {self.score} {self.grade}"
+        score = "未计分" if self.score is None else self.score
+        return f"{self.unit} {score} {self.get_grade_display() or ''}".strip()
 
 
 class ReportJob(models.Model):

@@ -21,6 +21,7 @@ from .models import (
     FileEntry,
     IndicatorScore,
     QuarterlyEvaluation,
+    ReportJob,
     ScoringRules,
     UnitScore,
     Veto,
@@ -402,3 +403,39 @@ def file_summary(entries: QuerySet[FileEntry]) -> dict:
         faults=Count("pk", filter=Q(merit=False)),
         year_points=Sum("points", filter=Q(counts_for_year=True), default=Decimal(0)),
     )
+
+
+def scorecard_unit_ids(user, evaluation: QuarterlyEvaluation) -> set[int]:
+    """The units of the evaluation's current version whose score page the user may open, in
+    one query (the results page links those units' names, and no others)."""
+    return set(
+        scorecards_visible_to(user)
+        .filter(version_id=evaluation.current_version_id)
+        .values_list("unit_id", flat=True)
+    )
+
+
+def finished_report(identifier: str, cache_key: str) -> ReportJob | None:
+    """The newest finished report job whose stored file is this document (same export, same
+    cache key: the same bytes whoever asked), or None. The caller has checked the export's
+    `allowed` for the user; the file is served under the export's rules, not the job's."""
+    jobs = ReportJob.objects.filter(
+        identifier=identifier, cache_key=cache_key, status=ReportJob.Status.DONE
+    ).exclude(file="")
+    for job in jobs.order_by("-finished_at", "-id")[:3]:
+        if job.file.storage.exists(job.file.name):
+            return job
+    return None
+
+
+def group_sizes(version_id) -> dict[int, int]:
+    """How many units each group has in a version, counted over all its scores — not only
+    the rows a user may read (a unit sees its own row and still reads "共 18 个单位")."""
+    rows = UnitScore.objects.filter(version_id=version_id).values("group_id")
+    return {row["group_id"]: row["n"] for row in rows.annotate(n=Count("id"))}
+
+
+def annual_group_sizes(annual) -> dict[int, int]:
+    """How many units each group has in a year's results (all of them, as group_sizes)."""
+    rows = AnnualResult.objects.filter(evaluation=annual).values("group_id")
+    return {row["group_id"]: row["n"] for row in rows.annotate(n=Count("id"))}

@@ -19,6 +19,7 @@ from accounts.services import notify
 
 from ..errors import LedgerError
 from ..models import Indicator, LedgerEntry, LedgerReopening, Period, Target, WeeklyLedger
+from ..plausibility import warning_for
 
 Status = WeeklyLedger.Status
 Review = LedgerEntry.ReviewStatus
@@ -38,6 +39,27 @@ class EntryInput:
     problems: str = ""
     next_steps: str = ""
     where: str = ""  # how to name the place of an error: "第3行" in a workbook, the indicator name
+    # None: not given (a workbook has no column for it), so the stored note is kept.
+    plausibility_note: str | None = None
+
+
+@dataclass(frozen=True)
+class EntryProblem:
+    """One rule an entry breaks, on one of its fields ("" for the entry as a whole)."""
+
+    indicator_id: int
+    field: str
+    message: str  # for beside the field: without the indicator's name
+    text: str  # for a list: where, the indicator's name and the message
+
+
+class EntryErrors(LedgerError):
+    """A LedgerError whose messages belong to entries' fields (`problems`): the week page
+    marks each field, a workbook lists `messages` (the problems' texts) as before."""
+
+    def __init__(self, problems: list[EntryProblem], *, summary: list[str] | None = None):
+        self.problems = list(problems)
+        super().__init__(summary if summary is not None else [p.text for p in self.problems])
 
 
 def last_figures(*, unit_id: int, period: Period, indicator_ids) -> dict[int, Decimal | None]:
@@ -66,26 +88,36 @@ def last_figures(*, unit_id: int, period: Period, indicator_ids) -> dict[int, De
     return latest
 
 
-def check_entry(
-    indicator: Indicator, data: EntryInput, *, previous: Decimal | None, period: Period
-) -> list[str]:
-    """The rules one entry must meet; returns Chinese messages (empty: acceptable)."""
-    errors = []
+def entry_problems(
+    indicator: Indicator,
+    data: EntryInput,
+    *,
+    previous: Decimal | None,
+    period: Period,
+    annual_target: Decimal | None = None,
+    note_required: bool = False,
+) -> list[EntryProblem]:
+    """The rules one entry must meet, each broken one on its field (empty: acceptable).
+
+    With `note_required`, a figure campaigns.plausibility finds implausible against
+    `annual_target` needs `data.plausibility_note`.
+    """
+    found: list[tuple[str, str]] = []
     if indicator.is_milestone:
         if data.value is not None:
-            errors.append(f"「{indicator.name}」是节点类指标，只填完成日期，不填数值")
+            found.append(("value", "是节点类指标，只填完成日期，不填数值"))
         if data.done_on and data.done_on > period.ends_on:
-            errors.append(f"「{indicator.name}」完成日期不能晚于本帐期最后一天（{period.ends_on}）")
+            found.append(("done_on", f"完成日期不能晚于本帐期最后一天（{period.ends_on}）"))
         # Any day of the year up to this period's end: a milestone done on 30 June may be
         # reported in the week of 29 June–5 July or later; its date decides (DESIGN §4.3).
         first_day = period.starts_on - timedelta(weeks=period.iso_week - 1)
         if data.done_on and data.done_on < first_day:
-            errors.append(f"「{indicator.name}」完成日期不在考核年度内（早于{first_day}）")
+            found.append(("done_on", f"完成日期不在考核年度内（早于{first_day}）"))
     else:
         if data.done_on is not None:
-            errors.append(f"「{indicator.name}」不是节点类指标，不填完成日期")
+            found.append(("done_on", "不是节点类指标，不填完成日期"))
         if data.value is not None and data.value < 0:
-            errors.append(f"「{indicator.name}」不能为负数（填写的是{data.value}）")
+            found.append(("value", f"不能为负数（填写的是{data.value}）"))
         if (
             data.value is not None
             and indicator.cumulative
@@ -93,12 +125,42 @@ def check_entry(
             and data.value < previous
             and not data.decrease_reason.strip()
         ):
-            errors.append(
-                f"「{indicator.name}」累计数比上周（{previous.normalize():f}）减少，须填写下降原因"
+            found.append(
+                (
+                    "decrease_reason",
+                    f"累计数比上周（{previous.normalize():f}）减少，须填写下降原因",
+                )
             )
+        warning = warning_for(indicator, annual_target, data.value)
+        if note_required and warning and not (data.plausibility_note or "").strip():
+            found.append(("plausibility_note", f"{warning}；如确属实，请确认并填写异常说明"))
     if data.problem_category and data.problem_category not in LedgerEntry.ProblemCategory.values:
-        errors.append(f"「{indicator.name}」问题类别只能是 土地、资金、手续、其他")
-    return errors
+        found.append(("problem_category", "问题类别只能是 土地、资金、手续、其他"))
+    return [
+        EntryProblem(
+            indicator_id=indicator.pk,
+            field=field,
+            message=message,
+            text=f"{data.where}「{indicator.name}」{message}",
+        )
+        for field, message in found
+    ]
+
+
+def check_entry(
+    indicator: Indicator, data: EntryInput, *, previous: Decimal | None, period: Period
+) -> list[str]:
+    """The rules one entry must meet; returns Chinese messages (empty: acceptable)."""
+    return [p.text for p in entry_problems(indicator, data, previous=previous, period=period)]
+
+
+def annual_targets(*, unit_id: int, indicator_ids) -> dict[int, Decimal | None]:
+    """The unit's annual target of each indicator (one query): plausibility's yardstick."""
+    return dict(
+        Target.objects.filter(unit_id=unit_id, indicator_id__in=list(indicator_ids)).values_list(
+            "indicator_id", "annual_value"
+        )
+    )
 
 
 def is_unit_member(user, unit_id: int) -> bool:
@@ -170,9 +232,18 @@ def save_entries(
     changes: dict[int, EntryInput],
     now: datetime | None = None,
     source: str = "",
+    format_problems: list[EntryProblem] = (),
+    require_notes: bool = False,
 ) -> WeeklyLedger:
     """Save what the reporter typed (a draft, or corrections of returned entries); `source`
-    names where it came from in the entries' history (e.g. "Excel 导入")."""
+    names where it came from in the entries' history (e.g. "Excel 导入").
+
+    All or nothing, in one pass: `format_problems` (fields the form could not read, whose
+    entries are left out of `changes`) and every rule broken by `changes` are raised together
+    as EntryErrors. With `require_notes` (the week page) an implausible figure needs its note
+    now; a workbook has no column for it, so its figure is saved flagged and the note is
+    asked for before the ledger can be submitted.
+    """
     now = now or timezone.now()
     ledger = _ledger_for_update(ledger)
     if not is_unit_member(user, ledger.unit_id):
@@ -180,30 +251,43 @@ def save_entries(
     entries = {e.indicator_id: e for e in ledger.entries.select_related("indicator")}
     editable = editable_indicator_ids(ledger, now=now)
     previous = last_figures(unit_id=ledger.unit_id, period=ledger.period, indicator_ids=changes)
-    errors = []
+    targets = annual_targets(unit_id=ledger.unit_id, indicator_ids=changes)
+    problems = list(format_problems)
     for indicator_id, data in changes.items():
         entry = entries.get(indicator_id)
         if entry is None:
-            errors.append(f"{data.where}本单位没有承担该指标（编号 {indicator_id}），不能填报")
+            text = f"{data.where}本单位没有承担该指标（编号 {indicator_id}），不能填报"
+            problems.append(EntryProblem(indicator_id, "", text, text))
             continue
         if indicator_id not in editable:
             if entry_differs(entry, data):
-                errors.append(f"「{entry.indicator.name}」当前不可修改（已提交或帐期已锁定）")
+                message = "当前不可修改（已提交或帐期已锁定）"
+                text = f"「{entry.indicator.name}」{message}"
+                problems.append(EntryProblem(indicator_id, "", message, text))
             continue
-        errors += [
-            data.where + message
-            for message in check_entry(
-                entry.indicator, data, previous=previous.get(indicator_id), period=ledger.period
-            )
-        ]
-    if errors:
-        raise LedgerError(errors)
+        if data.plausibility_note is None:
+            data.plausibility_note = entry.plausibility_note
+        problems += entry_problems(
+            entry.indicator,
+            data,
+            previous=previous.get(indicator_id),
+            period=ledger.period,
+            annual_target=targets.get(indicator_id),
+            note_required=require_notes,
+        )
+    if problems:
+        raise EntryErrors(problems)
     for indicator_id, data in changes.items():
         entry = entries[indicator_id]
         if indicator_id in editable and entry_differs(entry, data):
             entry.value, entry.done_on = data.value, data.done_on
             for name in TEXT_FIELDS:
                 setattr(entry, name, getattr(data, name).strip())
+            if data.plausibility_note is not None:
+                entry.plausibility_note = data.plausibility_note.strip()
+            entry.plausibility_flagged = bool(
+                warning_for(entry.indicator, targets.get(indicator_id), entry.value)
+            )
             reason = "退回后重新填报" if entry.review_status == Review.RETURNED else "填报"
             save_entry(entry, user=user, reason=f"{source}{'：' if source else ''}{reason}")
     return ledger
@@ -213,32 +297,55 @@ def entry_differs(entry: LedgerEntry, data: EntryInput) -> bool:
     """Whether `data` changes `entry`: the one definition, shared by the form and the workbook."""
     if entry.value != data.value or entry.done_on != data.done_on:
         return True
+    if data.plausibility_note is not None and (
+        entry.plausibility_note != data.plausibility_note.strip()
+    ):
+        return True
     return any(getattr(entry, name) != getattr(data, name).strip() for name in TEXT_FIELDS)
 
 
 def _check_complete(ledger: WeeklyLedger) -> None:
+    """Every figure filled in and every rule met, or EntryErrors whose summary says what is
+    missing once (not once per entry) while each empty field is still marked."""
     entries = list(ledger.entries.select_related("indicator"))
     if not entries:
         raise LedgerError("本周帐没有需要填报的指标，无需提交。")
-    previous = last_figures(
-        unit_id=ledger.unit_id,
-        period=ledger.period,
-        indicator_ids=[e.indicator_id for e in entries],
-    )
-    errors = []
+    ids = [e.indicator_id for e in entries]
+    previous = last_figures(unit_id=ledger.unit_id, period=ledger.period, indicator_ids=ids)
+    targets = annual_targets(unit_id=ledger.unit_id, indicator_ids=ids)
+    missing, problems = [], []
     for entry in entries:
         if not entry.indicator.is_milestone and entry.value is None:
-            errors.append(f"「{entry.indicator.name}」尚未填写累计数")
+            missing.append(entry.indicator.name)
+            text = f"「{entry.indicator.name}」尚未填写累计数"
+            problems.append(EntryProblem(entry.indicator_id, "value", "请填写本周累计数", text))
         data = EntryInput(
             value=entry.value,
             done_on=entry.done_on,
+            plausibility_note=entry.plausibility_note,
             **{name: getattr(entry, name) for name in TEXT_FIELDS},
         )
-        errors += check_entry(
-            entry.indicator, data, previous=previous.get(entry.indicator_id), period=ledger.period
+        problems += entry_problems(
+            entry.indicator,
+            data,
+            previous=previous.get(entry.indicator_id),
+            period=ledger.period,
+            annual_target=targets.get(entry.indicator_id),
+            note_required=True,
         )
-    if errors:
-        raise LedgerError(errors)
+    if problems:
+        summary = [p.text for p in problems if p.message != "请填写本周累计数"]
+        if missing:
+            names = "、".join(f"「{name}」" for name in missing[:5])
+            more = f"等 {len(missing)} 项指标" if len(missing) > 5 else ""
+            summary.insert(0, f"尚未填写累计数：{names}{more}（已在下方标出）")
+        raise EntryErrors(problems, summary=summary)
+
+
+def _local_minute(moment: datetime) -> str:
+    """`2026年6月12日 18:00`: how a time is shown to people here (local time)."""
+    local = timezone.localtime(moment)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def _heads_of(unit_id):
@@ -362,7 +469,7 @@ def reopen_ledger(*, unit, period: Period, user, until: datetime, reason: str) -
         title=f"{period}周帐已重新开放",
         body=(
             f"考核办已重新开放本单位{period}的周帐，"
-            f"请于{timezone.localtime(until):%m月%d日 %H:%M}前补报。原因：{reason.strip()}"
+            f"请于{_local_minute(until)}前补报。原因：{reason.strip()}"
         ),
         url=reverse("ledger-week", args=[period.pk]),
     )

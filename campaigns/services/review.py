@@ -1,5 +1,7 @@
 """The lead department's side: verify, correct (核减) or return entries; record on-site checks."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -12,7 +14,9 @@ from accounts.roles import Role
 from accounts.services import notify
 
 from ..errors import LedgerError
+from ..flags import Flag
 from ..models import Inspection, LedgerEntry, WeeklyLedger
+from ..review_rows import entry_flags
 from .ledger import refresh_status, save_entry
 
 Review = LedgerEntry.ReviewStatus
@@ -41,6 +45,18 @@ def _locked_entries(entry_ids) -> list[LedgerEntry]:
     )
 
 
+def _reviewable_entries(entry_ids, user) -> list[LedgerEntry]:
+    """The entries, locked; refused as a whole when one is missing or not the user's to review."""
+    entry_ids = list(entry_ids)
+    entries = _locked_entries(entry_ids)
+    if len(entries) != len(set(entry_ids)):
+        raise LedgerError("部分实帐条目不存在或无权查看。")
+    refusals = [r for r in (review_refusal(user, e) for e in entries) if r]
+    if refusals:
+        raise LedgerError(sorted(set(refusals)))
+    return entries
+
+
 def _verify(entry: LedgerEntry, *, user, verified_value, comment: str, now: datetime) -> None:
     if entry.review_status == Review.RETURNED:
         raise LedgerError(f"「{entry.indicator.name}」已退回单位修改，待其重新提交后再核实。")
@@ -49,9 +65,10 @@ def _verify(entry: LedgerEntry, *, user, verified_value, comment: str, now: date
     elif verified_value is None:
         verified_value = entry.value
     elif verified_value < 0:
-        raise LedgerError(f"「{entry.indicator.name}」核实值不能为负数。")
+        raise LedgerError({"verified_value": "核实值不能为负数。"})
     if verified_value != entry.value and not comment.strip():
-        raise LedgerError(f"「{entry.indicator.name}」核减或更正数值时须写明理由。")
+        # Keyed by the field, so a page marks the reason box rather than naming the indicator.
+        raise LedgerError({"comment": "请填写核减理由：核减或更正数值时须写明理由。"})
     corrected = verified_value != entry.value
     entry.review_status = Review.VERIFIED
     entry.verified_value = verified_value
@@ -78,12 +95,7 @@ def verify_entries(
     """
     now = now or timezone.now()
     corrections = corrections or {}
-    entries = _locked_entries(entry_ids)
-    if len(entries) != len(set(entry_ids)):
-        raise LedgerError("部分实帐条目不存在或无权查看。")
-    refusals = [r for r in (review_refusal(user, e) for e in entries) if r]
-    if refusals:
-        raise LedgerError(sorted(set(refusals)))
+    entries = _reviewable_entries(entry_ids, user)
     for entry in entries:
         _verify(
             entry, user=user, verified_value=corrections.get(entry.pk), comment=comment, now=now
@@ -91,6 +103,46 @@ def verify_entries(
     for ledger in {e.ledger for e in entries}:
         refresh_status(ledger)
     return entries
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What 核实所选 did with the chosen entries."""
+
+    verified: list[LedgerEntry]
+    # Left pending: they carry flags the reviewer did not acknowledge one by one.
+    unacknowledged: list[LedgerEntry] = field(default_factory=list)
+    flags: dict[int, list[Flag]] = field(default_factory=dict)
+    # Left as they were: verified or returned meanwhile (by another reviewer, another tab).
+    not_pending: list[LedgerEntry] = field(default_factory=list)
+
+
+@transaction.atomic
+def verify_selected(
+    *, entry_ids, user, acknowledged: Iterable[int] = (), now: datetime | None = None
+) -> Selection:
+    """核实 of chosen entries at their reported figures, from the queue (one row or many).
+
+    An entry carrying flags (review_rows.entry_flags: the reviewer's prompts and 数值异常) is
+    verified only when the reviewer acknowledged it by itself (已知悉该提示: its id is in
+    `acknowledged`); otherwise it stays pending and is named in the answer — a batch never
+    verifies a flagged entry silently. Entries no longer pending are left as they are. One
+    entry the user may not review refuses the whole batch, as in verify_entries.
+    """
+    entries = _reviewable_entries(entry_ids, user)
+    flags = entry_flags(entries)
+    acknowledged = set(acknowledged)
+    pending = [e for e in entries if e.review_status == Review.PENDING]
+    unacknowledged = [e for e in pending if flags[e.pk] and e.pk not in acknowledged]
+    skipped = {e.pk for e in unacknowledged}
+    chosen = [e.pk for e in pending if e.pk not in skipped]
+    verified = verify_entries(entry_ids=chosen, user=user, now=now) if chosen else []
+    return Selection(
+        verified=verified,
+        unacknowledged=unacknowledged,
+        flags={e.pk: flags[e.pk] for e in unacknowledged},
+        not_pending=[e for e in entries if e.review_status != Review.PENDING],
+    )
 
 
 @transaction.atomic
@@ -102,7 +154,7 @@ def return_entry(*, entry: LedgerEntry, user, comment: str, now: datetime | None
     if refusal:
         raise LedgerError(refusal)
     if not comment.strip():
-        raise LedgerError("退回时须写明退回理由。")
+        raise LedgerError({"comment": "请填写退回理由：退回时须写明退回理由。"})
     if entry.review_status == Review.RETURNED:
         raise LedgerError("该条目已退回，等待单位修改。")
     entry.review_status = Review.RETURNED

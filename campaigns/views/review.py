@@ -1,4 +1,11 @@
-"""The lead department's queue: verify, correct, return entries; record on-site checks."""
+"""The lead department's queue: verify, correct, return entries; record on-site checks.
+
+核实 / 核减 / 退回 of one row come from the queue as htmx requests (`HX-Request`): the answer is
+that row in its new state — its form open again with the field errors when refused — and the
+messages out of band, so the page, its scroll position and its filters stay. Without htmx they
+redirect back to the queue with its query string (`next`), as 核实所选 and a recorded on-site
+check (实地查看) do.
+"""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -13,21 +20,24 @@ from accounts.selectors import units_visible_to
 from jiaozhang.ids import id_list, id_param
 
 from ..errors import LedgerError
-from ..flag_data import flags_for_entries
 from ..forms import CorrectForm, InspectionForm, ReturnForm
 from ..models import LedgerEntry
+from ..review_rows import review_rows
 from ..selectors import (
     campaigns_visible_to,
     current_year,
     entries_visible_to,
     periods_visible_to,
     review_queue,
-    trends_and_peers,
 )
 from ..services.evidence import attach_evidence
-from ..services.review import record_inspection, return_entry, verify_entries
+from ..services.review import record_inspection, return_entry, verify_entries, verify_selected
 
 PAGE_SIZE = 50
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
 
 
 def _filters(request):
@@ -47,19 +57,15 @@ def queue(request):
     user = request.user
     filters = _filters(request)
     page = Paginator(review_queue(user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    entries = list(page.object_list)
-    trend, peers = trends_and_peers(entries)
-    flags = flags_for_entries(entries)
     year = current_year()
-    for entry in entries:
-        entry.trend, entry.peers = trend.get(entry.pk, []), peers.get(entry.pk)
-        entry.flags = flags.get(entry.pk, [])
+    paging = request.GET.copy()
+    paging.pop("page", None)
     return render(
         request,
         "campaigns/review_queue.html",
         {
             "page": page,
-            "entries": entries,
+            "entries": review_rows(page.object_list),
             "filters": filters,
             "status_filter": request.GET.get("status", LedgerEntry.ReviewStatus.PENDING),
             "statuses": LedgerEntry.ReviewStatus.choices,
@@ -68,36 +74,135 @@ def queue(request):
             else [],
             "units": units_visible_to(user).filter(active=True),
             "campaigns": campaigns_visible_to(user).filter(year=year) if year else [],
-            "querystring": request.GET.urlencode(),
+            "querystring": paging.urlencode(),
+            "back": request.get_full_path(),
         },
     )
 
 
+def _queue_path(request) -> str:
+    """Where to go back to: the queue page the form came from (filters kept), never elsewhere."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    queue_path = reverse("review-queue")
+    return target if target.startswith(queue_path) else queue_path
+
+
 def _back(request):
-    target = request.POST.get("next", "")
-    return redirect(target if target.startswith(reverse("review-queue")) else "review-queue")
+    return redirect(_queue_path(request))
+
+
+def _entry(request, entry_id) -> LedgerEntry:
+    return get_object_or_404(entries_visible_to(request.user), pk=entry_id)
+
+
+def _label(entry: LedgerEntry) -> str:
+    week = entry.ledger.period.iso_week
+    return f"{entry.ledger.unit.short_name}「{entry.indicator.name}」（第{week}周）"
+
+
+def _report(request, selection) -> None:
+    """Say what 核实 did: verified, skipped for want of acknowledgement, already handled."""
+    if len(selection.verified) == 1:
+        messages.success(request, f"已核实{_label(selection.verified[0])}。")
+    elif selection.verified:
+        messages.success(request, f"已核实 {len(selection.verified)} 条。")
+    if selection.unacknowledged:
+        named = "；".join(
+            f"{_label(e)}：{'、'.join(flag.label for flag in selection.flags[e.pk])}"
+            for e in selection.unacknowledged
+        )
+        messages.warning(
+            request,
+            f"以下 {len(selection.unacknowledged)} 条带有提示，未勾选「已知悉该提示」，"
+            f"本次未核实：{named}。请查看提示后逐条勾选再核实。",
+        )
+    if selection.not_pending:
+        messages.info(request, f"{len(selection.not_pending)} 条已不是待核实状态，未重复处理。")
+
+
+def _form_errors(form) -> dict[str, list[str]]:
+    """The form's errors, each naming its field (请填写核减理由。), keyed by field name."""
+    errors = {}
+    for name, field_errors in form.errors.as_data().items():
+        label = form.fields[name].label if name in form.fields else ""
+        errors["form" if name == "__all__" else name] = [
+            f"请填写{label}。" if error.code == "required" else f"{label}：{message}"
+            for error in field_errors
+            for message in error.messages
+        ]
+    return errors
+
+
+def _service_errors(error: LedgerError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {name: list(texts) for name, texts in error.message_dict.items()}
+    return {"form": error.messages}
+
+
+def _answer(request, entry_id, *, errors=None, open_form=None):
+    """The row in its new state for htmx (messages out of band), else back to the queue."""
+    if not _is_htmx(request):
+        for texts in (errors or {}).values():
+            for text in texts:
+                messages.error(request, text)
+        return _back(request)
+    errors = errors or {}
+    for text in errors.get("form", []):
+        messages.error(request, text)
+    # The form opens again only where a field of it is to be put right.
+    open_form = open_form if set(errors) - {"form"} else None
+    (entry,) = review_rows([get_object_or_404(review_queue(request.user), pk=entry_id)])
+    return render(
+        request,
+        "campaigns/_review_answer.html",
+        {
+            "e": entry,
+            "back": _queue_path(request),
+            "errors": errors,
+            "open_form": open_form,
+            "typed": request.POST,
+        },
+    )
 
 
 @require_POST
 @role_required(Role.REVIEWER)
 def verify(request):
+    """核实所选: the ticked rows; flagged ones only with their 已知悉该提示 ticked too."""
     ids = id_list(request.POST, "entry")
     if not ids:
         messages.warning(request, "请先勾选要核实的条目。")
         return _back(request)
     visible = list(entries_visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True))
     try:
-        done = verify_entries(entry_ids=visible or [-1], user=request.user)
+        selection = verify_selected(
+            entry_ids=visible or [-1],
+            user=request.user,
+            acknowledged=id_list(request.POST, "acknowledged"),
+        )
     except LedgerError as error:
         for message in error.messages:
             messages.error(request, message)
         return _back(request)
-    messages.success(request, f"已核实 {len(done)} 条。")
+    _report(request, selection)
     return _back(request)
 
 
-def _entry(request, entry_id) -> LedgerEntry:
-    return get_object_or_404(entries_visible_to(request.user), pk=entry_id)
+@require_POST
+@role_required(Role.REVIEWER)
+def verify_one(request, entry_id):
+    """核实 of one row, as 核实所选 of that row alone (a flagged row needs its 已知悉该提示)."""
+    entry = _entry(request, entry_id)
+    try:
+        selection = verify_selected(
+            entry_ids=[entry.pk],
+            user=request.user,
+            acknowledged=id_list(request.POST, "acknowledged"),
+        )
+    except LedgerError as error:
+        return _answer(request, entry.pk, errors=_service_errors(error))
+    _report(request, selection)
+    return _answer(request, entry.pk)
 
 
 @require_POST
@@ -106,23 +211,19 @@ def correct(request, entry_id):
     entry = _entry(request, entry_id)
     form = CorrectForm(request.POST)
     if not form.is_valid():
-        for field_errors in form.errors.values():
-            for message in field_errors:
-                messages.error(request, f"「{entry.indicator.name}」{message}")
-        return _back(request)
+        return _answer(request, entry.pk, errors=_form_errors(form), open_form="correct")
+    value = form.cleaned_data["verified_value"]
     try:
         verify_entries(
             entry_ids=[entry.pk],
             user=request.user,
-            corrections={entry.pk: form.cleaned_data["verified_value"]},
+            corrections={entry.pk: value},
             comment=form.cleaned_data["comment"],
         )
     except LedgerError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return _back(request)
-    messages.success(request, f"已按核实值 {form.cleaned_data['verified_value']} 核实。")
-    return _back(request)
+        return _answer(request, entry.pk, errors=_service_errors(error), open_form="correct")
+    messages.success(request, f"已按核实值 {value.normalize():f} 核实{_label(entry)}。")
+    return _answer(request, entry.pk)
 
 
 @require_POST
@@ -131,16 +232,13 @@ def send_back(request, entry_id):
     entry = _entry(request, entry_id)
     form = ReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "退回时须写明退回理由。")
-        return _back(request)
+        return _answer(request, entry.pk, errors=_form_errors(form), open_form="return")
     try:
         return_entry(entry=entry, user=request.user, comment=form.cleaned_data["comment"])
     except LedgerError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return _back(request)
-    messages.success(request, f"已退回{entry.ledger.unit.short_name}的「{entry.indicator.name}」。")
-    return _back(request)
+        return _answer(request, entry.pk, errors=_service_errors(error), open_form="return")
+    messages.success(request, f"已退回{_label(entry)}。")
+    return _answer(request, entry.pk)
 
 
 @role_required(Role.REVIEWER)
@@ -158,6 +256,10 @@ def inspect(request, entry_id):
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            messages.success(request, "实地查看记录已保存。")
-            return redirect("review-queue")
-    return render(request, "campaigns/inspection_form.html", {"entry": entry, "form": form})
+            messages.success(request, f"已记录对{_label(entry)}的实地查看。")
+            return _back(request)
+    return render(
+        request,
+        "campaigns/inspection_form.html",
+        {"entry": entry, "form": form, "back": _queue_path(request)},
+    )

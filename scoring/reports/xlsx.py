@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from accounts.permissions import reads_every_unit
 from accounts.roles import Role
-from campaigns.excel import append_safe
+from campaigns.excel import append_safe, print_setup
 from jiaozhang.ids import as_id
 
 from ..models import IndicatorScore, QuarterlyEvaluation, UnitScore
@@ -69,9 +69,11 @@ def sheet_title(name: str, taken: set[str]) -> str:
 
 
 def _start_sheet(book, title: str, columns: list[tuple[str, float]]):
-    """A write-only sheet with its widths, a frozen header row and an autofilter."""
+    """A write-only sheet with its widths, a frozen header row repeated on every printed page
+    (landscape, fit to the page width: campaigns.excel.print_setup) and an autofilter."""
     sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
+    print_setup(sheet, footer=f"{book.properties.title or ''} {title}".strip())
     for index, (_header, width) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     header = []
@@ -232,10 +234,19 @@ register(
 
 DETAIL_COLUMNS = [
     ("考核组别", 14), ("单位", 26), ("会战", 14), ("指标", 34), ("计量单位", 9),
-    ("计分方法", 9), ("年度目标", 11), ("序时目标", 11), ("核实数", 11), ("填报数", 11),
+    ("计分方法", 14), ("年度目标", 11), ("序时目标", 11), ("核实数", 11), ("填报数", 11),
     ("完成率", 9), ("分值", 7), ("得分", 8), ("说明", 30),
 ]  # fmt: skip
 METHODS = {"completion": "完成率法", "rank": "排名法"}
+
+
+def method_text(method: str, rank: int | None, rank_of: int | None) -> str:
+    """The method as the unit score page shows it: 完成率法, or 排名法 with the unit's rank
+    among the group's scored units ("排名法 第7/18")."""
+    label = METHODS.get(method, method)
+    if method == "rank" and rank:
+        return f"{label} 第{rank}/{rank_of}"
+    return label
 
 
 def indicator_detail_workbook(evaluation, scores) -> bytes:
@@ -269,6 +280,8 @@ def indicator_detail_workbook(evaluation, scores) -> bytes:
             "points",
             "score",
             "reason",
+            "rank",
+            "rank_of",
         )
     )
     for (
@@ -286,6 +299,8 @@ def indicator_detail_workbook(evaluation, scores) -> bytes:
         points,
         score,
         reason,
+        rank,
+        rank_of,
     ) in rows.iterator(chunk_size=2000):
         append_safe(
             sheet,
@@ -295,7 +310,7 @@ def indicator_detail_workbook(evaluation, scores) -> bytes:
                 campaign,
                 name,
                 measure,
-                METHODS.get(method, method),
+                method_text(method, rank, rank_of),
                 _number(sheet, annual, FIGURE_FORMAT),
                 _number(sheet, due, FIGURE_FORMAT),
                 _number(sheet, actual, FIGURE_FORMAT),

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.figures import FigureError, parse_figure
+from campaigns.quarters import quarter_name
 
 from ..errors import ScoringError
 from ..models import Adjustment, QuarterlyEvaluation, Veto
@@ -18,7 +19,9 @@ def _quarter_open(year, quarter) -> None:
         year=year, quarter=quarter, status=QuarterlyEvaluation.Status.PUBLISHED
     ).exists()
     if published:
-        raise ScoringError(f"{year.year}年第{quarter}季度考评已发布，不能再录入或审核加减分。")
+        raise ScoringError(
+            f"{year.year}年{quarter_name(quarter)}考评已发布，不能再录入或审核加减分。"
+        )
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -34,6 +35,7 @@ from accounts.roles import Role
 from accounts.services import notify
 from campaigns.figures import FigureError, parse_figure
 from campaigns.models import AssessmentYear, Period
+from campaigns.quarters import quarter_name
 
 from .. import engine
 from ..errors import ScoringError
@@ -105,7 +107,7 @@ def compute_year(*, year: AssessmentYear, user, now: datetime | None = None) -> 
         raise ScoringError("年度实绩评定已发布，结果已冻结，不能重新计算。")
     unsettled = unsettled_quarters(year, (1, 2, 3, 4))
     if unsettled:
-        names = "、".join(f"第{q}季度" for q in unsettled)
+        names = "、".join(quarter_name(q) for q in unsettled)
         raise ScoringError(
             f"{names}考评尚未发布，也未登记为不考评，不能进行年度实绩评定。"
             "请先发布各季度考评，或由考核办登记不考评的季度及原因。"
@@ -160,8 +162,13 @@ def review_year(*, year: AssessmentYear, user) -> AnnualEvaluation:
 
 
 @transaction.atomic
-def publish_year(*, year: AssessmentYear, user, now: datetime | None = None) -> AnnualEvaluation:
-    """Freeze the reviewed result and tell the units and leaders."""
+def publish_year(
+    *, year: AssessmentYear, user, now: datetime | None = None, document_number: str = ""
+) -> AnnualEvaluation:
+    """Freeze the reviewed result and tell the units and leaders.
+
+    The annual 通报 has its own 文号 series: the number typed, else settings'
+    ANNUAL_NOTICE_NUMBER for the year (one annual 通报 a year)."""
     require_office(user)
     now = now or timezone.now()
     # The row lock makes a second, concurrent publish wait here and then see PUBLISHED.
@@ -177,6 +184,9 @@ def publish_year(*, year: AssessmentYear, user, now: datetime | None = None) -> 
         raise ScoringError("年度实绩评定须先计算并审定才能发布。")
     annual.status = Status.PUBLISHED
     annual.published_by, annual.published_at = user, now
+    annual.document_number = document_number.strip() or settings.ANNUAL_NOTICE_NUMBER.format(
+        year=year.year
+    )
     annual.save()
     people = User.objects.filter(is_active=True).filter(
         unit__in=annual.results.values("unit_id")

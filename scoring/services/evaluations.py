@@ -5,7 +5,7 @@ writes the merit-and-fault file in the same transaction, so two office users pre
 "publish" at once produce exactly one publication.
 """
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -19,9 +19,11 @@ from accounts.permissions import acts_as_office
 from accounts.roles import Role
 from accounts.services import notify
 from campaigns.models import AssessmentYear
+from campaigns.quarters import quarter_name
 from campaigns.workdays import add_working_days
 
 from .. import engine
+from ..display import file_kind
 from ..errors import NeedsConfirmation, ScoringError
 from ..models import (
     EvaluationVersion,
@@ -33,7 +35,7 @@ from ..models import (
     UnitScore,
     Veto,
 )
-from .loading import decision_snapshot, load_quarter
+from .loading import decision_snapshot, load_quarter, timeliness_weeks
 
 Status = QuarterlyEvaluation.Status
 
@@ -82,10 +84,10 @@ def _require_earlier_quarters(evaluation: QuarterlyEvaluation) -> None:
     """Quarters are published in order, so 较上季度 always has the previous quarter to read."""
     missing = unsettled_quarters(evaluation.year, range(1, evaluation.quarter))
     if missing:
-        names = "、".join(f"第{q}季度" for q in missing)
+        names = "、".join(quarter_name(q) for q in missing)
         raise ScoringError(
             f"季度考评须按顺序发布：{names}考评尚未发布（也未登记为不考评），"
-            f"请先发布后再发布第{evaluation.quarter}季度。"
+            f"请先发布后再发布{quarter_name(evaluation.quarter)}。"
         )
 
 
@@ -119,9 +121,9 @@ def record_skipped_quarter(
         QuarterlyEvaluation.objects.select_for_update().filter(year=year, quarter=quarter).first()
     )
     if evaluation is not None and evaluation.status == Status.PUBLISHED:
-        raise ScoringError(f"{year.year}年第{quarter}季度考评已发布，不能登记为不考评。")
+        raise ScoringError(f"{year.year}年{quarter_name(quarter)}考评已发布，不能登记为不考评。")
     if SkippedQuarter.objects.filter(year=year, quarter=quarter).exists():
-        raise ScoringError(f"{year.year}年第{quarter}季度已登记为不考评。")
+        raise ScoringError(f"{year.year}年{quarter_name(quarter)}已登记为不考评。")
     return SkippedQuarter.objects.create(
         year=year, quarter=quarter, reason=reason[:300], recorded_by=user, recorded_at=now
     )
@@ -356,6 +358,26 @@ def publish_quarter(
     return evaluation
 
 
+def _name_weeks(drafts, *, late: list, missing: list) -> list:
+    """Each late or missing ledger's file entry names its week ("…周帐未报：第15周（04.06–04.12）").
+
+    The counts are the version's; the weeks are read from the ledgers now. They agree unless
+    a ledger changed after the computation (a reopened week): then the entries keep the
+    version's counts and name no week rather than a wrong one."""
+    weeks = {"late_ledger": late, "missing_ledger": missing}
+    counts = {kind: sum(d.kind == kind for d in drafts) for kind in weeks}
+    seen = {kind: 0 for kind in weeks}
+    named = []
+    for draft in drafts:
+        periods = weeks.get(draft.kind)
+        if periods is not None and counts[draft.kind] == len(periods):
+            period = periods[seen[draft.kind]]
+            seen[draft.kind] += 1
+            draft = replace(draft, description=f"{draft.description}：{period.label}")
+        named.append(draft)
+    return named
+
+
 def _write_file_entries(evaluation, version, scores, *, now, user) -> None:
     """Rule 11 from the version alone: its tiers and ledger counts, and the adjustments,
     vetoes and rules it was computed with — never today's rows, which may have changed."""
@@ -369,6 +391,9 @@ def _write_file_entries(evaluation, version, scores, *, now, user) -> None:
         # "加分2分", not "加分2.00分": the file reads like the office would write it.
         adjustments.setdefault(item["unit_id"], []).append(Decimal(format(points.normalize(), "f")))
     rules = _rules_from_snapshot(version.rules)
+    late_weeks, missing_weeks, _ = timeliness_weeks(
+        evaluation.year, evaluation.quarter, [score.unit_id for score in scores], now
+    )
     rows = []
     for score in scores:
         drafts = engine.quarter_file_entries(
@@ -380,6 +405,11 @@ def _write_file_entries(evaluation, version, scores, *, now, user) -> None:
             adjustments=adjustments.get(score.unit_id, ()),
             rules=rules,
         )
+        drafts = _name_weeks(
+            drafts,
+            late=late_weeks.get(score.unit_id, []),
+            missing=missing_weeks.get(score.unit_id, []),
+        )
         rows += [
             FileEntry(
                 unit_id=score.unit_id,
@@ -387,7 +417,7 @@ def _write_file_entries(evaluation, version, scores, *, now, user) -> None:
                 quarter=evaluation.quarter,
                 recorded_on=timezone.localdate(now),
                 merit=draft.merit,
-                kind=draft.kind,
+                kind=file_kind(draft.kind),
                 source=FILE_SOURCES[draft.kind],
                 description=draft.description,
                 points=draft.points,
@@ -409,7 +439,7 @@ def published_quarter_freezes_deadline(period) -> str | None:
         status=QuarterlyEvaluation.Status.PUBLISHED,
     )
     if published.exists():
-        return f"第{period.quarter}季度考评已发布，不能再修改{period}的截止时间。"
+        return f"{quarter_name(period.quarter)}考评已发布，不能再修改{period}的截止时间。"
     return None
 
 

@@ -100,7 +100,18 @@ def milestone_completions(year: AssessmentYear, quarter: int) -> dict[tuple[int,
 
 def timeliness_counts(year, quarter, unit_ids, now) -> tuple[dict, dict, int]:
     """Rule 6: late and missing ledgers per unit over the quarter's locked periods."""
-    periods = list(Period.objects.filter(year=year, quarter=quarter))
+    late, missing, still_open = timeliness_weeks(year, quarter, unit_ids, now)
+    return (
+        defaultdict(int, {unit_id: len(weeks) for unit_id, weeks in late.items()}),
+        defaultdict(int, {unit_id: len(weeks) for unit_id, weeks in missing.items()}),
+        still_open,
+    )
+
+
+def timeliness_weeks(year, quarter, unit_ids, now) -> tuple[dict, dict, int]:
+    """Rule 6 by week: the periods each unit handed in late or not at all (in week order),
+    and how many of the quarter's periods are still open. The file names these weeks."""
+    periods = list(Period.objects.filter(year=year, quarter=quarter).order_by("iso_week"))
     locked = [p for p in periods if p.locks_at <= now]
     handed = {
         (unit_id, period_id): submitted_at
@@ -108,15 +119,15 @@ def timeliness_counts(year, quarter, unit_ids, now) -> tuple[dict, dict, int]:
             period__in=periods, status__in=HANDED_IN, submitted_at__isnull=False
         ).values_list("unit_id", "period_id", "submitted_at")
     }
-    late, missing = defaultdict(int), defaultdict(int)
+    late, missing = defaultdict(list), defaultdict(list)
     for unit_id in unit_ids:
         for period in periods:
             state = period.punctuality(handed.get((unit_id, period.pk)))
             # An open period is not missing yet: its ledger may still come.
             if state == Period.MISSING and period in locked:
-                missing[unit_id] += 1
+                missing[unit_id].append(period)
             elif state == Period.LATE:
-                late[unit_id] += 1
+                late[unit_id].append(period)
     return late, missing, len(periods) - len(locked)
 
 

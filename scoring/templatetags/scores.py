@@ -1,12 +1,15 @@
 """`{{ value|points }}`: a score as text, rounded once (scoring/display.py); `|points:1` for one
 place. Like `floatformat`, anything that is not a number shows as "" (so `|default:"—"` works).
+`{{ q|quarter }}`: 第二季度, and `{{ kind|file_kind }}`: a file entry's kind in Chinese.
 """
 
 from decimal import InvalidOperation
 
 from django import template
 
-from ..display import shown
+from campaigns.quarters import quarter_name
+
+from ..display import file_kind, shown
 
 register = template.Library()
 
@@ -17,3 +20,12 @@ def points(value, places=2):
         return shown(value, int(places))
     except (TypeError, ValueError, InvalidOperation):
         return ""
+
+
+@register.filter
+def quarter(value):
+    """`{{ 2|quarter }}` → 第二季度: the one way a quarter is written (campaigns/quarters.py)."""
+    return quarter_name(value)
+
+
+register.filter("file_kind", file_kind)

@@ -8,6 +8,7 @@ leaders and reviewers the whole table once published.
 
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -20,7 +21,12 @@ from campaigns.models import AssessmentYear
 
 from ..errors import ScoringError
 from ..models import AnnualEvaluation
-from ..selectors import annual_results_visible_to, annual_year_visible_to, published_quarters
+from ..selectors import (
+    annual_group_sizes,
+    annual_results_visible_to,
+    annual_year_visible_to,
+    published_quarters,
+)
 from ..services.annual import compute_year, publish_year, review_year
 
 Status = AnnualEvaluation.Status
@@ -43,8 +49,12 @@ def annual_evaluation(request, year_id):
     if annual is not None:
         results = annual_results_visible_to(request.user).filter(evaluation=annual)
         results = results.order_by("group__sort_order", "group_id", "position", "sort_order")
-        groups = [(group, list(rows)) for group, rows in groupby(results, key=lambda r: r.group)]
-        for _, rows in groups:
+        sizes = annual_group_sizes(annual)
+        groups = [
+            (group, list(rows), sizes.get(group.pk, 0))
+            for group, rows in groupby(results, key=lambda r: r.group)
+        ]
+        for _, rows, _ in groups:
             for row in rows:
                 row.weighted = None if row.score is None else row.score - row.file_points
     published = published_quarters(request.user, year)
@@ -58,6 +68,7 @@ def annual_evaluation(request, year_id):
             "groups": groups,
             "is_office": is_office,
             "quarters": [(q, q in published) for q in (1, 2, 3, 4)],
+            "default_document_number": settings.ANNUAL_NOTICE_NUMBER.format(year=year.year),
         },
     )
 
@@ -74,7 +85,11 @@ def annual_action(request, year_id, action):
             review_year(year=year, user=request.user)
             messages.success(request, "已审定，可以发布。")
         elif action == "publish":
-            publish_year(year=year, user=request.user)
+            publish_year(
+                year=year,
+                user=request.user,
+                document_number=request.POST.get("document_number", ""),
+            )
             messages.success(request, "已发布，已通知各单位和县领导。")
         else:
             raise Http404()

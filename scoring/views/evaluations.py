@@ -17,6 +17,7 @@ from ..errors import ScoringError
 from ..models import QuarterlyEvaluation
 from ..selectors import (
     evaluations_visible_to,
+    group_sizes,
     scorecard_items,
     scorecards_visible_to,
     unit_scores_visible_to,
@@ -62,7 +63,11 @@ def evaluation_detail(request, evaluation_id):
     evaluation = get_object_or_404(evaluations_visible_to(request.user), pk=evaluation_id)
     scores = unit_scores_visible_to(request.user).filter(version=evaluation.current_version_id)
     scores = scores.order_by("group__sort_order", "group_id", "position", "sort_order")
-    groups = [(group, list(rows)) for group, rows in groupby(scores, key=lambda s: s.group)]
+    sizes = group_sizes(evaluation.current_version_id)
+    groups = [
+        (group, list(rows), sizes.get(group.pk, 0))
+        for group, rows in groupby(scores, key=lambda s: s.group)
+    ]
     return render(
         request,
         "scoring/evaluation_detail.html",

@@ -3,12 +3,11 @@
 Downloads: an export that declares itself `synchronous` in the registry (the Excel documents,
 up to ~10k rows, well under a second or two) renders inside the request through
 `download_export`; PDFs — and any document a user would otherwise wait on — go through the
-report jobs (POST reports/request/, Celery, a cached file). Both look exports up in the same
-registry and ask the export's `allowed`.
+report jobs (POST reports/request/, Celery, a cached file). Once a report job has made a
+PDF for the current version, the same address hands that file out directly (one click, no
+job). Both look exports up in the same registry and ask the export's `allowed`.
 """
 
-import statistics
-from decimal import Decimal
 from itertools import groupby
 
 from django.contrib.auth.decorators import login_required
@@ -18,12 +17,19 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from accounts.permissions import acts_as_office, reads_every_unit
-from jiaozhang.downloads import download_response
+from jiaozhang.downloads import download_response, stored_file_response
 from jiaozhang.ids import id_param
 
 from ..display import rounded, shown
 from ..reports.registry import get_export
-from ..selectors import campaign_progress, result_scores, results_rows, results_visible_to
+from ..selectors import (
+    campaign_progress,
+    finished_report,
+    result_scores,
+    results_rows,
+    results_visible_to,
+    scorecard_unit_ids,
+)
 
 _is_office = acts_as_office
 
@@ -43,15 +49,29 @@ def results_list(request):
     )
 
 
-def _box(totals: list[Decimal]) -> list[float]:
-    """min, lower quartile, median, upper quartile, max (inclusive quartiles), each rounded
-    once by scoring/display.py (the chart's tooltip shows them as they come)."""
-    if len(totals) == 1:
-        quartiles = [totals[0]] * 5
-    else:
-        q1, median, q3 = statistics.quantiles(totals, n=4, method="inclusive")
-        quartiles = [min(totals), q1, median, q3, max(totals)]
-    return [float(rounded(value)) for value in quartiles]
+# The histogram's score bands: 60 is the 后进 line (rule 10), 85 the 先进 line falls inside
+# 80–90; a band includes its lower bound. Totals may pass 100 (rates are capped at 1.2).
+BANDS = [(None, 60, "60分以下"), (60, 70, "60–70分"), (70, 80, "70–80分"),
+         (80, 90, "80–90分"), (90, 100, "90–100分"), (100, None, "100分及以上")]  # fmt: skip
+
+
+def _histogram(rows) -> dict:
+    """How many units' totals fall in each band, split by tier (the bars stack in tier
+    colours), and the units of each band (the tooltip names them). Totals are compared as the
+    table shows them, rounded once (scoring/display.py), so 59.996 — shown 60.00 — counts in
+    60–70 as a reader of the table would count it."""
+    counts = {tier: [0] * len(BANDS) for tier in ("advanced", "standard", "lagging", "")}
+    names: list[list[str]] = [[] for _band in BANDS]
+    for score in rows:
+        if score.total is None:
+            continue
+        total = rounded(score.total)
+        for index, (low, high, _label) in enumerate(BANDS):
+            if (low is None or total >= low) and (high is None or total < high):
+                counts[score.tier if score.tier in counts else ""][index] += 1
+                names[index].append(score.unit.short_name or score.unit.name)
+                break
+    return {"bands": [label for _low, _high, label in BANDS], "counts": counts, "names": names}
 
 
 def _chart_data(groups, campaigns) -> dict:
@@ -60,7 +80,6 @@ def _chart_data(groups, campaigns) -> dict:
     charts print as they are — 93.455 is 93.46 in the chart as in the table."""
     data = {"groups": [], "campaigns": campaigns}
     for group, rows in groups:
-        totals = [s.total for s in rows if s.total is not None]
         data["groups"].append(
             {
                 "id": group.pk,
@@ -70,9 +89,9 @@ def _chart_data(groups, campaigns) -> dict:
                 "labels": [shown(s.total) or None for s in rows],
                 "tiers": [s.tier for s in rows],
                 "vetoed": [s.vetoed for s in rows],
-                "box": _box(totals) if totals else None,
             }
         )
+    data["histogram"] = _histogram(s for _group, rows in groups for s in rows)
     return data
 
 
@@ -93,6 +112,7 @@ def results_detail(request, evaluation_id):
         "vetoed": sum(s.vetoed for s in all_rows),
     }
     downloads = _downloads(user, evaluation, own)
+    notice_url = _ready_document(user, "quarter_notice", {"evaluation_id": evaluation.pk})
     return render(
         request,
         "scoring/results_detail.html",
@@ -104,11 +124,26 @@ def results_detail(request, evaluation_id):
             "chart_data": _chart_data(groups, campaigns),
             "campaigns": campaigns,
             "downloads": downloads,
+            "notice_url": notice_url,
+            "scorecard_units": scorecard_unit_ids(user, evaluation),
             "report_request_url": reverse("report-request"),
             "is_office": _is_office(user),
             "unit_only": _unit_only(user),
         },
     )
+
+
+def _ready_document(user, identifier: str, params: dict) -> str | None:
+    """The address that downloads the document in one click if a report job has already made
+    it for these params (the current version) and the user may have it; else None (the page
+    offers to make it)."""
+    export = get_export(identifier)
+    if export is None or export.allowed(user, params):
+        return None
+    if finished_report(identifier, export.cache_key(params)) is None:
+        return None
+    query = "&".join(f"{key}={value}" for key, value in sorted(params.items()))
+    return f"{reverse('results-export', args=[identifier])}?{query}"
 
 
 def _downloads(user, evaluation, own) -> list[tuple[str, str, str]]:
@@ -159,11 +194,22 @@ def completeness_download(request):
 
 def _render_export(request, identifier: str, params: dict):
     export = get_export(identifier)
-    if export is None or not export.synchronous:
+    if export is None:
         raise Http404("没有这个下载项。")
     reason = export.allowed(request.user, params)
     if reason:
         raise PermissionDenied(reason)
+    if not export.synchronous:
+        # A PDF is made by a report job; one already made for these params (this version)
+        # is handed out here, whoever asked for it first.
+        job = finished_report(identifier, export.cache_key(params))
+        if job is None:
+            raise Http404("该报表尚未生成，请先点击生成。")
+        try:
+            handle = job.file.open("rb")
+        except FileNotFoundError:
+            raise Http404("报表文件已不存在，请重新生成。") from None
+        return stored_file_response(handle, filename=job.filename, content_type=job.content_type)
     filename, content_type, content = export.render(params)
     extension = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
     return download_response(

@@ -1,5 +1,5 @@
-/* Charts of the results page (ECharts, served by the app): totals per group coloured by tier,
-   the score distribution per group, and campaign progress. Data: the "results-data" JSON, whose
+/* Charts of the results page (ECharts, served by the app): totals per group coloured by tier
+   (the best on top), a histogram of totals by score band, and campaign progress. Data: the "results-data" JSON, whose
    figures the server has rounded once (scoring/display.py): numbers for the geometry, and the
    same figures as text ("labels", "…_label") that the charts print as they are, never
    reformatting a number here. */
@@ -66,36 +66,41 @@
     });
   });
 
-  // Distribution per group: a box (quartiles) with every unit as a dot beside it.
-  var distribution = document.getElementById("chart-distribution");
-  if (distribution) {
-    var names = data.groups.map(function (g) { return g.name; });
-    var dots = [];
-    data.groups.forEach(function (group, gi) {
-      group.totals.forEach(function (total, i) {
-        if (total == null) { return; }
-        dots.push({ value: [gi, total], text: group.labels[i], name: group.units[i],
-                    itemStyle: { color: (TIERS[group.tiers[i]] || TIERS[""]).color } });
-      });
+  // Histogram of totals: how many units score in each band, stacked by tier, so a leader sees
+  // at a glance where the county stands and how many sit below the 60-point line.
+  var histogram = document.getElementById("chart-histogram");
+  if (histogram && data.histogram) {
+    var bands = data.histogram.bands;
+    var stacks = ["advanced", "standard", "lagging", ""].map(function (key) {
+      return {
+        name: TIERS[key].label, type: "bar", stack: "units", barMaxWidth: 48,
+        itemStyle: { color: TIERS[key].color },
+        label: { show: true, position: "inside", color: "#fff",
+                 formatter: function (p) {
+                   if (!p.value) { return ""; }
+                   return esc(p.value);
+                 } },
+        data: data.histogram.counts[key]
+      };
+    }).filter(function (series) {
+      return series.data.some(function (n) { return n > 0; });
     });
-    make(distribution, {
-      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
-      tooltip: { trigger: "item", formatter: function (p) {
-        if (p.seriesType === "boxplot") {
-          var v = p.data;
-          return esc(p.name) + "<br>最高 " + esc(v[5]) + "<br>上四分位 " + esc(v[4]) +
-                 "<br>中位数 " + esc(v[3]) + "<br>下四分位 " + esc(v[2]) + "<br>最低 " + esc(v[1]);
-        }
-        return esc(p.name) + "：" + esc(p.data.text);
+    make(histogram, {
+      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+      legend: { top: 0, right: 0, selectedMode: false, itemWidth: 12, itemHeight: 10 },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: function (items) {
+        var index = items[0].dataIndex;
+        var counts = [];
+        items.forEach(function (item) {
+          if (item.value) { counts.push(item.seriesName + " " + item.value + " 个"); }
+        });
+        return esc(bands[index]) + "<br>" + esc(counts.join("，")) + "<br>" +
+               esc(data.histogram.names[index].join("、"));
       } },
-      xAxis: { type: "category", data: names, axisLabel: { interval: 0 } },
-      yAxis: { type: "value", name: "总分", scale: true, splitLine: { lineStyle: { type: "dashed" } } },
-      series: [
-        { type: "boxplot", data: data.groups.map(function (g) { return g.box || []; }),
-          itemStyle: { color: "#fdecea", borderColor: "#b3141c" }, boxWidth: [16, 46] },
-        { type: "scatter", data: dots, symbolSize: 7, z: 3,
-          itemStyle: { opacity: 0.75 } }
-      ]
+      xAxis: { type: "category", data: bands, axisLabel: { interval: 0 } },
+      yAxis: { type: "value", name: "单位数", minInterval: 1,
+               splitLine: { lineStyle: { type: "dashed" } } },
+      series: stacks
     });
   }
 

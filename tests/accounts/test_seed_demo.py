@@ -20,7 +20,7 @@ def _seed(**options) -> str:
     return out.getvalue()
 
 
-def test_builds_the_county_and_one_account_per_role(db, settings):
+def test_builds_the_county_and_one_account_per_role_two_for_the_office(db, settings):
     settings.DEBUG = True
     output = _seed()
     assert RankingGroup.objects.count() == 5
@@ -31,12 +31,15 @@ def test_builds_the_county_and_one_account_per_role(db, settings):
         assert group.units.exists(), group
     for role in Role:
         # The year adds reviewers per lead unit and a submitter per unit, all without a
-        # usable password: exactly one account per role can sign in.
+        # usable password: exactly one account per role can sign in, two for the office, so
+        # one can approve what the other entered (four eyes).
         holders = User.objects.filter(groups__name=role.group_name)
-        assert sum(user.has_usable_password() for user in holders) == 1, role
+        wanted = 2 if role == Role.OFFICE else 1
+        assert sum(user.has_usable_password() for user in holders) == wanted, role
     # Each printed password really signs its account in.
     printed = dict(re.findall(r"用户名 (\w+)\s+密码 (\w+)", output))
-    assert len(printed) == 6
+    assert len(printed) == 7
+    assert {"office", "office2"} <= set(printed)
     year = timezone.localdate().isocalendar().year  # the demo year follows the calendar
     assert re.search(rf"{year}年度：4 个会战，\d+ 项指标", output)
     for username, password in printed.items():

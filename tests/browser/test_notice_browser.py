@@ -1,4 +1,5 @@
-"""A leader opens the published quarter, asks for the 通报 PDF, waits for it, downloads it."""
+"""A leader opens the published quarter, asks for the 通报 PDF, waits for it, downloads it;
+then the results page offers the same file in one click."""
 
 import os
 
@@ -42,4 +43,14 @@ def test_leader_downloads_the_quarter_notice(
     download = info.value
     assert download.suggested_filename.endswith("考评结果通报（第1版）.pdf")
     with open(download.path(), "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+
+    # Now that this version's 通报 exists, the results page downloads it in one click.
+    page.goto(f"{live_server.url}/results/{evaluation.pk}/")
+    button = page.locator("[data-testid=notice-pdf]")
+    assert button.get_attribute("data-ready") == "1" and button.get_attribute("href")
+    with page.expect_download() as again:
+        button.click()
+    assert again.value.suggested_filename == download.suggested_filename
+    with open(again.value.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"

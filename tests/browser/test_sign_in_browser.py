@@ -33,7 +33,7 @@ def test_reporter_signs_in_and_sees_the_chinese_home(page, live_server, demo, sc
     assert "李晓梅" in page.inner_text("[data-testid=whoami]")
     # Assets come from the app itself: Bootstrap's CSS applied (the navbar is red, not plain).
     color = page.eval_on_selector("nav", "n => getComputedStyle(n).backgroundColor")
-    assert color == "rgb(179, 20, 28)"
+    assert color == "rgb(168, 21, 28)"
     screenshot("reporter-home")
 
 

@@ -262,7 +262,7 @@ def test_a_week_of_a_published_quarter_keeps_its_deadline(year_2026, role_users)
 
     QuarterlyEvaluation.objects.create(year=year_2026, quarter=2, status="published")
     period = week(year_2026, 23)
-    with pytest.raises(LedgerError, match="第2季度考评已发布"):
+    with pytest.raises(LedgerError, match="第二季度考评已发布"):
         change_period_deadline(
             period=period,
             deadline=beijing(2026, 6, 8, 12, 0),

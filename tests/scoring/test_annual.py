@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.demo import build_county
@@ -115,7 +116,7 @@ def test_only_published_quarters_count(setup):
     publish(year, 2, {t1: 90}, office)
     publish(year, 3, {t1: 70}, office)
     publish(year, 4, {t1: 100}, office, status=QuarterlyEvaluation.Status.APPEAL)
-    with pytest.raises(ScoringError, match="第4季度考评尚未发布，也未登记为不考评"):
+    with pytest.raises(ScoringError, match="第四季度考评尚未发布，也未登记为不考评"):
         compute_year(year=year, user=office)
     assert not AnnualResult.objects.exists()
     record_skipped_quarter(year=year, quarter=4, reason="受灾停考", user=office)
@@ -332,3 +333,22 @@ def test_hand_entry_is_checked(setup):
         colleague,
         office,
     )
+
+
+def test_office_types_the_annual_document_number_when_publishing(setup, client):
+    """The publish form carries the 文号 typed by the office; the page offers the default."""
+    year, office, townships = setup
+    _six(year, office, townships, [95, 88, 80, 72, 65, 60])
+    compute_year(year=year, user=office)
+    review_year(year=year, user=office)
+    client.force_login(office)
+    page = client.get(reverse("annual-evaluation", args=[year.pk])).content.decode()
+    assert 'name="document_number"' in page and "年评〔2026〕1号" in page
+    response = client.post(
+        reverse("annual-action", args=[year.pk, "publish"]),
+        {"document_number": " 县考〔2026〕9号 "},
+    )
+    assert response.status_code == 302
+    annual = AnnualEvaluation.objects.get(year=year)
+    assert annual.status == AnnualEvaluation.Status.PUBLISHED
+    assert annual.document_number == "县考〔2026〕9号"

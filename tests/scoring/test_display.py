@@ -52,10 +52,13 @@ def test_the_chart_data_carries_the_rounded_figure_and_its_text():
         SimpleNamespace(total=None, unit=unit, tier="", vetoed=False),
     ]
     group = SimpleNamespace(pk=1, name="乡镇组")
-    (data,) = _chart_data([(group, rows)], [])["groups"]
+    chart = _chart_data([(group, rows)], [])
+    (data,) = chart["groups"]
     assert data["labels"] == ["93.46", None]
     assert data["totals"] == [93.46, None]
-    assert data["box"] == [93.46] * 5
+    # The histogram counts 93.46 (rounded once) in the 90–100 band; the unscored unit nowhere.
+    assert chart["histogram"]["counts"]["advanced"] == [0, 0, 0, 0, 1, 0]
+    assert chart["histogram"]["names"][4] == ["城关镇"]
 
 
 def test_the_pdf_sparkline_label_rounds_half_up():

@@ -247,25 +247,25 @@ def test_bad_input_is_refused():
 
 
 def test_rule_11_advanced_unit_gets_a_merit_and_one_entry_per_event():
-    """Q2, 先进, 2 late ledgers, adjustments +3 and -1: merit 第2季度交帐亮相先进, two faults for
+    """Q2, 先进, 2 late ledgers, adjustments +3 and -1: merit 第二季度交帐亮相先进, two faults for
     the late ledgers, a merit for +3 and a fault for -1."""
     entries = quarter_file_entries(2, Tier.ADVANCED, late=2, adjustments=[D(3), D(-1)])
     assert [(e.merit, e.kind, e.description, e.points) for e in entries] == [
-        (True, "tier", "第2季度交帐亮相先进", D(0)),
-        (False, "late_ledger", "第2季度周帐逾期提交", D("-0.5")),
-        (False, "late_ledger", "第2季度周帐逾期提交", D("-0.5")),
-        (True, "adjustment", "第2季度加分3分", D(3)),
-        (False, "adjustment", "第2季度减分1分", D(-1)),
+        (True, "tier", "第二季度交帐亮相先进", D(0)),
+        (False, "late_ledger", "第二季度周帐逾期提交", D("-0.5")),
+        (False, "late_ledger", "第二季度周帐逾期提交", D("-0.5")),
+        (True, "adjustment", "第二季度加分3分", D(3)),
+        (False, "adjustment", "第二季度减分1分", D(-1)),
     ]
 
 
 def test_rule_11_lagging_unit_must_account_for_itself():
     entries = quarter_file_entries(1, Tier.LAGGING, missing=1, overdue_followups=1, vetoes=1)
     assert [(e.merit, e.description) for e in entries] == [
-        (False, "第1季度交帐亮相后进，责令检讨"),
-        (False, "第1季度周帐未报"),
-        (False, "第1季度交办事项逾期未办结"),
-        (False, "第1季度被一票否决"),
+        (False, "第一季度交帐亮相后进，责令检讨"),
+        (False, "第一季度周帐未报"),
+        (False, "第一季度交办事项逾期未办结"),
+        (False, "第一季度被一票否决"),
     ]
 
 

@@ -280,7 +280,7 @@ def test_scorecard_has_indicators_trend_chart_and_file(published, tmp_path):
     text = text_of(path)
     assert "固定资产投资完成额" in text and "刑事案件发案数" in text
     assert "各会战逐周完成趋势" in text and "项目建设会战" in text
-    assert "第1季度交帐亮相先进" in text  # the quarter's file entry
+    assert "第一季度交帐亮相先进" in text  # the quarter's file entry
     assert "1/3" in text and "先进" in text
     png_of_first_page(path, "unit-scorecard-page1")
 
@@ -300,7 +300,7 @@ def test_unit_file_and_annual_notice_render_what_exists(published, tmp_path):
     assert_cjk_subset_fonts_only(path)
     text = text_of(path)
     assert flat(f"{EVIL}白沙镇{small.year.year}年度绩误档案") in text
-    assert "第1季度交帐亮相后进，责令检讨" in text and "28.33" in text
+    assert "第一季度交帐亮相后进，责令检讨" in text and "28.33" in text
     png_of_first_page(path, "unit-file-page1")
 
     # No annual evaluation yet: the annual notice says so instead of failing.

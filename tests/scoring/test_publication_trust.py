@@ -119,7 +119,7 @@ def test_an_adjustment_approved_after_computing_refuses_publication_until_recomp
     assert a.bonus == D(4) and abs(a.total - D("28.411765")) < D("0.000001")
     adjustments = FileEntry.objects.filter(source=FileEntry.Source.ADJUSTMENT)
     assert list(adjustments.values_list("unit", "description", "points")) == [
-        (small.a.pk, "第1季度加分4分", D(4))
+        (small.a.pk, "第一季度加分4分", D(4))
     ]
 
 
@@ -193,7 +193,7 @@ def test_change_of_rank_is_fixed_at_publication_even_if_computed_before(small):
     assert all(s.previous_rank is None for s in UnitScore.objects.filter(version=v2))
     review(small, q1)
     review(small, q2)
-    with pytest.raises(ScoringError, match="须按顺序发布：第1季度考评尚未发布"):
+    with pytest.raises(ScoringError, match="须按顺序发布：第一季度考评尚未发布"):
         publish(small, q2)
     assert QuarterlyEvaluation.objects.get(pk=q2.pk).status == "reviewed"
     assert not FileEntry.objects.exists()

@@ -222,8 +222,16 @@ def test_appeal_recompute_review_publish_and_freeze(quarter):
 
     entries = FileEntry.objects.filter(evaluation_version=second)
     assert set(entries.filter(unit=a).values_list("description", flat=True)) == {
-        "第1季度交帐亮相先进", "第1季度周帐逾期提交", "第1季度加分2分"}  # fmt: skip
+        "第一季度交帐亮相先进",
+        "第一季度周帐逾期提交：第4周（01.19–01.25）",
+        "第一季度加分2分",
+    }
     assert entries.filter(unit=b, merit=False).count() == 2  # missing week, penalty
+    # The file names the week: A was late in Q1's 4th ISO week (2026-W01 starts 2025-12-29,
+    # so W04 is 01-19…01-25); B never handed in the 6th (W06, 02-02…02-08).
+    assert entries.filter(unit=b, kind="周帐缺报").get().description == (
+        "第一季度周帐未报：第6周（02.02–02.08）"
+    )
     assert not entries.filter(unit=c).exists()
 
     # Publishing twice is impossible; later ledger edits change nothing published.

@@ -154,11 +154,13 @@ def test_completeness_workbook_wraps_the_matrix(client, published):
     book = _book(response)
     sheet = book[f"{small.year.year}年周帐完成情况"]
     assert sheet.freeze_panes == "C2"
-    assert [c.value for c in sheet[1]][:3] == ["单位", "考核组别", "第1周"]
+    # Week 1 of ISO 2026 runs Monday 2025-12-29 to Sunday 2026-01-04; week 13 Mar 23–29.
+    assert [c.value for c in sheet[1]][:3] == ["单位", "考核组别", "第1周（12月29日—1月4日）"]
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names[:3] == [u.name for u in units]
     last_q1 = small.year.periods.filter(quarter=1).order_by("-iso_week").first()
-    column = [c.value for c in sheet[1]].index(f"第{last_q1.iso_week}周")
+    assert last_q1.iso_week == 13
+    column = [c.value for c in sheet[1]].index("第13周（3月23日—3月29日）")
     # Handed in on time (the flood milestone is not verified, so not 已核实); week 1 missing.
     assert sheet.cell(row=2, column=column + 1).value == "按时"
     assert sheet.cell(row=2, column=3).value == "缺报"

@@ -12,6 +12,7 @@ from ...excel import (
     append_safe,
     clean_text,
     excel_number,
+    print_setup,
     style_header,
     workbook_bytes,
     write_safe,
@@ -82,8 +83,7 @@ def ledger_workbook(*, ledger: WeeklyLedger, now: datetime | None = None) -> byt
     sheet.protection.sheet = True
     sheet.protection.formatColumns = False
     sheet.protection.formatRows = False
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
+    print_setup(sheet, first_title_row=HEADER_ROW, footer=f"{unit.name}{period.label}周帐")
 
     meta = workbook.create_sheet(META_SHEET)
     meta.sheet_state = "veryHidden"  # not offered under "unhide": it identifies the ledger

@@ -69,6 +69,8 @@ def annual_notice_context(year_id: int) -> dict:
         "title": f"关于{year.year}年度“交帐亮相”实绩评定结果的通报",
         "title_lines": (f"关于{year.year}年度“交帐亮相”", "实绩评定结果的通报"),
         "issued_on": chinese_date(issued_on),
+        # Its own 文号 series, given at publication (a draft has none yet).
+        "document_number": annual.document_number if published else "",
         "groups": groups,
         "unit_count": len(results),
         "excellent": [(g, rows) for g, rows in excellent if rows],

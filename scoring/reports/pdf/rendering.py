@@ -79,6 +79,7 @@ def document(template: str, context: dict, progress: Progress, *, steps=(40, 60)
         progress(steps[0])
     context = {
         "office": settings.ISSUING_OFFICE,
+        "copy_to": settings.NOTICE_COPY_TO,  # the 通报's 版记
         "printed_at": timezone.localtime(),
         **context,
     }
