@@ -30,11 +30,15 @@ Decisions a reader should know:
   `reviewer-<abbreviation>` with an unusable password.
 - Idempotent: existing campaigns and indicators are updated only where they differ, existing
   targets are kept as they are, and a ledger that exists for (unit, period) is skipped.
+- Results are not built here: apps above campaigns register with `after_demo_built` and run
+  after the demo is built when `build_demo(results=True)` (as `seed_demo` does) — scoring
+  computes and publishes the quarters that are over (scoring/demo.py).
 """
 
 import math
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -303,6 +307,21 @@ class DemoSummary:
     county: County
     accounts: list[DemoAccount]
     year: DemoYear
+    now: datetime | None = None  # the moment the demo was built as of
+    results: list[str] = field(default_factory=list)  # what the after-demo hooks did, in Chinese
+
+
+# Apps built on campaigns add their part once the demo is built (scoring: the quarters that are
+# over, computed and published through its services). They register from AppConfig.ready(), so
+# campaigns never imports the apps above it. Each takes the DemoSummary and returns lines saying
+# what it did, for seed_demo to print.
+AFTER_DEMO_BUILT: list[Callable[[DemoSummary], list[str]]] = []
+
+
+def after_demo_built(callback: Callable[[DemoSummary], list[str]]) -> None:
+    """Run `callback(summary)` at the end of `build_demo(results=True)`."""
+    if callback not in AFTER_DEMO_BUILT:
+        AFTER_DEMO_BUILT.append(callback)
 
 
 def build_demo(
@@ -316,17 +335,25 @@ def build_demo(
     password: str | None = None,
     reset_passwords: bool = False,
     now: datetime | None = None,
+    results: bool = False,
 ) -> DemoSummary:
     """The whole demo: county, one account per role, and the assessment year with its ledgers.
 
     `year` None: the ISO year of `now`, so the demo always has a current week to fill.
+    `results`: also run the `after_demo_built` hooks (seed_demo does; the tests that only need
+    ledgers leave them out, and stay fast).
     """
+    now = now or timezone.now()
     if year is None:
-        year = timezone.localtime(now or timezone.now()).date().isocalendar().year
+        year = timezone.localtime(now).date().isocalendar().year
     county = build_county(townships=townships, departments=departments, parks=parks)
     accounts = build_role_accounts(password=password, reset_passwords=reset_passwords)
     demo_year = build_year(county=county, year=year, weeks=weeks, seed=seed, now=now)
-    return DemoSummary(county=county, accounts=accounts, year=demo_year)
+    summary = DemoSummary(county=county, accounts=accounts, year=demo_year, now=now)
+    if results:
+        for callback in AFTER_DEMO_BUILT:
+            summary.results += callback(summary)
+    return summary
 
 
 @transaction.atomic
@@ -770,7 +797,10 @@ class _HistoryWriter:
     def _slowness(self, lead_id: int) -> float:
         """Days a lead unit may take to review: some reviewers keep a queue."""
         if lead_id not in self.slowness:
-            self.slowness[lead_id] = random.Random(f"{self.seed}:{lead_id}:slow").uniform(2, 9)
+            # Seeded by the unit's name, not its id: the same county gets the same history in
+            # any database (scoring/demo.py dates the published quarters after these reviews).
+            name = Unit.objects.filter(pk=lead_id).values_list("name", flat=True).get()
+            self.slowness[lead_id] = random.Random(f"{self.seed}:{name}:slow").uniform(2, 9)
         return self.slowness[lead_id]
 
     def _hand_in_time(self, period, late: bool, rng) -> datetime:

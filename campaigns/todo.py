@@ -24,8 +24,8 @@ from accounts.selectors import units_visible_to
 from accounts.todo import TodoItem, local_minute, time_left
 
 from . import plausibility
-from .flag_data import flags_for_entries
 from .models import Inspection, LedgerEntry, Period, Target, WeeklyLedger
+from .review_rows import entry_flags
 from .selectors import (
     HANDED_IN,
     current_year,
@@ -46,6 +46,7 @@ FLAG_KINDS = {
     "unchanged": "连续未变化",
     "reused_photo": "照片重复",
     "old_photo": "照片早于帐期",
+    "implausible": "数值异常",
 }
 
 
@@ -111,14 +112,15 @@ def ledgers_awaiting_confirmation(user) -> list[int]:
 
 def pending_entries_by_flag(user) -> tuple[int, int, dict[str, int]]:
     """The reviewer's entries waiting for verification: (all, flagged, count per flag kind).
-    Five queries: the queue's ids, then campaigns.flag_data's four."""
+    Five queries: the queue's ids, then campaigns.flag_data's four; the flags are the queue's
+    own (review_rows.entry_flags), so the home page counts what the reviewer will see."""
     pending = list(
         review_queue(user, status=LedgerEntry.ReviewStatus.PENDING)
         .select_related(None)
         .prefetch_related(None)
-        .only("pk")
+        .only("pk", "plausibility_flagged", "plausibility_note")
     )
-    flags = flags_for_entries(pending)
+    flags = entry_flags(pending)
     kinds: dict[str, int] = {}
     for found in flags.values():
         for flag in found:

@@ -25,3 +25,11 @@ class ScoringConfig(AppConfig):
 
         # The home pages' 待办 items of scoring (accounts offers the registry).
         todo.register_items()
+
+        from campaigns.demo import after_demo_built
+
+        from .demo import build_results
+
+        # Campaigns builds the demo and does not import scoring: scoring adds the demo's
+        # computed and published quarters (seed_demo, build_demo(results=True)).
+        after_demo_built(build_results)

@@ -29,7 +29,7 @@ def _items(user, role) -> dict[str, TodoItem]:
     return {item.label: item for item in todo_items(user, role)}
 
 
-def _hand_in(small, unit, week, *, investment, reporter=None, why=""):
+def _hand_in(small, unit, week, *, investment, reporter=None, why="", note=None):
     reporter = reporter or make_user(f"r{unit.pk}-{week}", Role.REPORTER, unit=unit)
     ledger = open_ledger(unit=unit, period=small.period(week))
     save_entries(
@@ -37,7 +37,9 @@ def _hand_in(small, unit, week, *, investment, reporter=None, why=""):
         user=reporter,
         now=small.during(week),
         changes={
-            small.investment.pk: EntryInput(value=Decimal(investment), decrease_reason=why),
+            small.investment.pk: EntryInput(
+                value=Decimal(investment), decrease_reason=why, plausibility_note=note
+            ),
             small.cases.pk: EntryInput(value=Decimal("2")),
             small.flood.pk: EntryInput(),
         },
@@ -120,8 +122,9 @@ def test_unit_head_sees_ledgers_awaiting_confirmation():
 def test_reviewer_sees_entries_waiting_by_flag_and_units_due_a_visit():
     """发改委 leads 投资 and 防汛. Week 14: 城关镇 投资 5, verified. Week 15: 城关镇 4 (a
     cumulative figure fell: 累计数下降), 青山镇 3, 白沙镇 3 → pending 3 units × 2 indicators = 6,
-    1 of them flagged. Visits: 城关镇 on 8 April (this quarter) → due: 青山镇, 白沙镇 = 2; 青山镇's
-    visit on 20 March was last quarter and does not count."""
+    1 of them flagged; 白沙镇 reports 投资 40 against a target of 12 (40 > 3 × 12: 数值异常,
+    explained) → 2 flagged. Visits: 城关镇 on 8 April (this quarter) → due: 青山镇, 白沙镇 = 2;
+    青山镇's visit on 20 March was last quarter and does not count."""
     small = build_small_year()
     townships = small.county.units[:3]
     week14 = _hand_in(small, townships[0], 14, investment="5", reporter=small.reporter)
@@ -134,8 +137,8 @@ def test_reviewer_sees_entries_waiting_by_flag_and_units_due_a_visit():
         user=small.reviewer,
     )
     _hand_in(small, townships[0], 15, investment="4", reporter=small.reporter, why="核减")
-    for unit in townships[1:]:
-        _hand_in(small, unit, 15, investment="3")
+    _hand_in(small, townships[1], 15, investment="3")
+    _hand_in(small, townships[2], 15, investment="40", note="含省级专项，已核对合同")
     record_inspection(
         user=small.reviewer,
         unit=townships[0],
@@ -153,7 +156,7 @@ def test_reviewer_sees_entries_waiting_by_flag_and_units_due_a_visit():
     items = _items(small.reviewer, Role.REVIEWER)
     assert items["待核实的实帐条目"].count == 6
     flagged = items["带提示的待核实条目"]
-    assert (flagged.count, flagged.detail) == (1, "累计数下降 1")
+    assert (flagged.count, flagged.detail) == (2, "累计数下降 1、数值异常 1")
     due = items["本季度待实地查看的单位"]
     assert (due.count, due.detail) == (2, "青山镇、白沙镇")
 

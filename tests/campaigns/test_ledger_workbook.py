@@ -113,7 +113,7 @@ def test_download_is_prefilled_with_the_units_indicators_and_last_figures(small,
     sheet = sheet_of(content)
     title = sheet["A1"].value
     assert title.startswith("城关镇 · 2026年第48周")
-    assert "填报截止：2026-11-27 18:00" in title
+    assert "填报截止：2026年11月27日 18:00" in title
     assert [c.value for c in sheet[3]] == HEADERS
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=FIRST)]
     assert [(r[0], r[2], r[3], r[4], r[5]) for r in rows] == [

@@ -11,7 +11,10 @@ from ...demo import build_demo
 
 
 class Command(BaseCommand):
-    help = "建立示范县演示数据（单位、考核组别、各角色账号、考核年度与历周实帐）；可重复运行。"
+    help = (
+        "建立示范县演示数据（单位、考核组别、各角色账号、考核年度与历周实帐，"
+        "已结束季度的考评结果）；可重复运行。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="DEBUG 关闭时也运行（慎用）")
@@ -23,15 +26,34 @@ class Command(BaseCommand):
             default=0,
             help="生成最近多少周的周帐（默认 0：本年度已过去的每一周，本周留给填报员）",
         )
+        parser.add_argument(
+            "--no-results",
+            action="store_true",
+            help="不计算、不发布季度考评（默认：已结束且周帐齐全的季度按顺序计算、审定并发布）",
+        )
 
-    def handle(self, *args, force=False, password=None, reset_passwords=False, weeks=0, **options):
+    def handle(
+        self,
+        *args,
+        force=False,
+        password=None,
+        reset_passwords=False,
+        weeks=0,
+        no_results=False,
+        **options,
+    ):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "DEBUG 已关闭（疑似生产环境），拒绝写入演示数据；确需运行请加 --force。"
             )
         # Every week that is over by default: a shorter history would show the earlier weeks
         # of the year as missing in the completeness matrix.
-        demo = build_demo(password=password, reset_passwords=reset_passwords, weeks=weeks or None)
+        demo = build_demo(
+            password=password,
+            reset_passwords=reset_passwords,
+            weeks=weeks or None,
+            results=not no_results,
+        )
         county, accounts, year = demo.county, demo.accounts, demo.year
         self.stdout.write(
             f"示范县已就绪：{len(county.groups)} 个考核组别，{len(county.units)} 个单位。"
@@ -56,3 +78,6 @@ class Command(BaseCommand):
             + "、".join(f"{unit} {username}" for unit, username in year.reviewers.items())
         )
         self.stdout.write("其余单位的填报账号为 r-<单位编号>（无密码，仅作历史周帐的提交人）。")
+        # What the apps above campaigns added (scoring: the quarters it published).
+        for line in demo.results:
+            self.stdout.write(line)

@@ -52,9 +52,8 @@ def ledger_workbook(*, ledger: WeeklyLedger, now: datetime | None = None) -> byt
     sheet.title = SHEET
     last_column = get_column_letter(len(COLUMNS))
     deadline = timezone.localtime(period.deadline)
-    title = (
-        f"{unit.name} · {period.year.year}年{period.label}周帐　填报截止：{deadline:%Y-%m-%d %H:%M}"
-    )
+    due = f"{deadline.year}年{deadline.month}月{deadline.day}日 {deadline:%H:%M}"
+    title = f"{unit.name} · {period.year.year}年{period.label}周帐　填报截止：{due}"
     write_safe(sheet, row=1, column=1, value=clean_text(title)).font = Font(bold=True, size=14)
     sheet.merge_cells(f"A1:{last_column}1")
     note = sheet.cell(row=2, column=1)
