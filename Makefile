@@ -42,9 +42,10 @@ run: setup
 	$(MANAGE) seed_demo
 	$(MANAGE) runserver 127.0.0.1:8000
 
-# The whole suite; on PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set.
+# The whole suite; on PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set. One pytest
+# process per core (pytest-xdist; each has its own test database), so the suite stays in budget.
 test: setup
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n auto
 
 lint: setup
 	$(VENV)/bin/ruff check .
