@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from accounts.roles import Role
 from campaigns.models import WeeklyLedger
 from campaigns.services.ledger_workbook import ledger_workbook
+from campaigns.services.year_import import indicator_template, target_template
 from scoring.models import IndicatorScore, ReportJob
 from scoring.reports.registry import load_exports
 from tests.helpers import make_user
@@ -145,3 +146,14 @@ def test_the_indicator_detail_names_the_rank_method_and_rank(client, published):
     }
     assert rows[(a.name, "固定资产投资完成额")] == "排名法 第1/3"
     assert rows[(a.name, "刑事案件发案数")] == "完成率法"
+
+
+def test_the_year_set_up_templates_print_with_their_headers_repeated(published):
+    """The office prints the 指标 and 目标任务 templates to check them on paper: the target
+    sheet's header is rows 1–3 (会战, 单位/指标, 计量单位); the others' is row 1."""
+    small, _evaluation, _units = published
+    indicators = load_workbook(BytesIO(indicator_template(small.year)))
+    assert_prints_landscape_fit_to_width(indicators["指标"], title_rows="$1:$1")
+    targets = load_workbook(BytesIO(target_template(small.year)))
+    assert_prints_landscape_fit_to_width(targets["目标任务"], title_rows="$1:$3")
+    assert_prints_landscape_fit_to_width(targets["时间节点"], title_rows="$1:$1")

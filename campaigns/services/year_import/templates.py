@@ -11,7 +11,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from accounts.models import Unit
 
-from ...excel import append_safe, excel_number, style_header, workbook_bytes, write_safe
+from ...excel import (
+    append_safe,
+    excel_number,
+    print_setup,
+    style_header,
+    workbook_bytes,
+    write_safe,
+)
 from ...models import AssessmentYear, Target
 from ...quarters import default_milestones, default_milestones_text
 from .sheets import (
@@ -115,6 +122,7 @@ def indicator_template(year: AssessmentYear) -> bytes:
     for number, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(number)].width = width
     sheet.freeze_panes = "A2"
+    print_setup(sheet, footer=f"{year.year}年考核指标")
 
     campaigns = list(year.campaigns.values_list("name", flat=True))
     units = list(Unit.objects.filter(active=True).values_list("name", flat=True))
@@ -231,6 +239,7 @@ def target_template(year: AssessmentYear) -> bytes:
         sheet.column_dimensions[get_column_letter(first + position)].width = 14
     sheet.row_dimensions[2].height = 45
     sheet.freeze_panes = "C4"
+    print_setup(sheet, title_rows=3, footer=f"{year.year}年目标任务")
 
     last_row = max(MAX_ROWS, len(units) + 3)
     for position, indicator in enumerate(indicators):
@@ -278,6 +287,7 @@ def target_template(year: AssessmentYear) -> bytes:
     for letter, width in zip("ABCD", [24, 30, 14, 10], strict=True):
         milestones.column_dimensions[letter].width = width
     milestones.freeze_panes = "A2"
+    print_setup(milestones, footer=f"{year.year}年时间节点")
 
     ranges = _options_sheet(
         workbook,
