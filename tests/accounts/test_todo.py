@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.todo import TodoItem, local_minute, register, time_left, todo_items
-from campaigns.services.ledger import EntryInput, open_ledger, save_entries, submit_ledger
+from campaigns.services.ledger import EntryInput, open_ledger, save_entries
 from campaigns.services.review import record_inspection, return_entry, verify_entries
-from tests.campaigns.builders import build_small_year, local
+from tests.campaigns.builders import build_small_year, hand_in, local
 from tests.helpers import make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock("2026-04-15 09:58")]
@@ -31,21 +31,15 @@ def _items(user, role) -> dict[str, TodoItem]:
 
 def _hand_in(small, unit, week, *, investment, reporter=None, why="", note=None):
     reporter = reporter or make_user(f"r{unit.pk}-{week}", Role.REPORTER, unit=unit)
-    ledger = open_ledger(unit=unit, period=small.period(week))
-    save_entries(
-        ledger=ledger,
-        user=reporter,
-        now=small.during(week),
-        changes={
-            small.investment.pk: EntryInput(
-                value=Decimal(investment), decrease_reason=why, plausibility_note=note
-            ),
-            small.cases.pk: EntryInput(value=Decimal("2")),
-            small.flood.pk: EntryInput(),
-        },
+    return hand_in(
+        small,
+        unit,
+        week=week,
+        investment=investment,
+        reporter=reporter,
+        decrease_reason=why,
+        plausibility_note=note,
     )
-    submit_ledger(ledger=ledger, user=reporter, now=small.during(week))
-    return ledger
 
 
 def test_time_is_shown_in_chinese_local_words():

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from scoring.services.annual import add_file_entry
-from tests.browser.test_week_browser import sign_in
+from tests.browser.helpers import sign_in
 from tests.helpers import make_user, pdf_bytes
 from tests.scoring.test_results_pages import published_quarter
 

@@ -4,17 +4,14 @@ desktop and a phone; the admin's index and lockout list in Chinese."""
 import pytest
 
 from accounts.roles import Role
-from tests.helpers import PASSWORD, make_user
+from tests.browser.helpers import sign_in
+from tests.helpers import make_user
 
 pytestmark = pytest.mark.browser
 
 
 def _sign_in(page, base, username):
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    sign_in(page, base, username, wait_for="[data-testid=whoami]")
 
 
 @pytest.fixture

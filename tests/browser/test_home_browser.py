@@ -15,7 +15,6 @@ unit head's confirmation.
 """
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from axes.models import AccessAttempt
@@ -26,34 +25,20 @@ from django.utils import timezone
 from accounts.roles import Role
 from campaigns.selectors import current_year, period_containing
 from campaigns.services.ledger import (
-    EntryInput,
     confirm_ledger,
-    open_ledger,
-    save_entries,
-    submit_ledger,
 )
 from campaigns.services.review import record_inspection, return_entry
 from scoring.services.adjustments import enter_adjustment
-from tests.campaigns.builders import build_small_year
-from tests.helpers import PASSWORD, make_user
+from tests.browser.helpers import sign_in
+from tests.campaigns.builders import build_small_year, hand_in
+from tests.helpers import make_user
 
 pytestmark = pytest.mark.browser
 
 
 def _hand_in(small, unit, period, reporter, head=None):
     now = period.deadline - timedelta(hours=24)
-    ledger = open_ledger(unit=unit, period=period)
-    save_entries(
-        ledger=ledger,
-        user=reporter,
-        now=now,
-        changes={
-            small.investment.pk: EntryInput(value=Decimal("3")),
-            small.cases.pk: EntryInput(value=Decimal("2")),
-            small.flood.pk: EntryInput(),
-        },
-    )
-    submit_ledger(ledger=ledger, user=reporter, now=now)
+    ledger = hand_in(small, unit, week=period.iso_week, reporter=reporter, now=now)
     if head is not None:
         confirm_ledger(ledger=ledger, user=head, now=now)
     return ledger
@@ -99,12 +84,7 @@ def county(transactional_db):
 
 
 def _sign_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("[data-testid=todo]")
+    sign_in(page, base, username, wait_for="[data-testid=todo]")
 
 
 def _counts(page) -> dict[str, str]:

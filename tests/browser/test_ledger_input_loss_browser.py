@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from campaigns.models import Evidence, LedgerEntry
 from campaigns.selectors import current_year, period_containing
-from tests.browser.test_week_browser import sign_in
+from tests.browser.helpers import sign_in
 from tests.campaigns.builders import build_small_year
 from tests.campaigns.test_evidence import jpeg
 from tests.helpers import PASSWORD

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from accounts.roles import Role
-from tests.browser.test_week_browser import sign_in
+from tests.browser.helpers import sign_in
 from tests.helpers import make_user
 from tests.scoring.test_pdf_reports import build_published_quarter
 

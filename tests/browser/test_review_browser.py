@@ -8,38 +8,21 @@ import pytest
 
 from accounts.roles import Role
 from campaigns.models import LedgerEntry
-from campaigns.services.ledger import EntryInput, open_ledger, save_entries, submit_ledger
+from tests.browser.helpers import sign_in
+from tests.campaigns import builders
 from tests.campaigns.builders import build_small_year
-from tests.helpers import PASSWORD, make_user
+from tests.helpers import make_user
 
 pytestmark = pytest.mark.browser
 
 WEEK = 10
 
 
-def sign_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("[data-testid=whoami]")
-
-
 def hand_in(small, unit, investment: str, **written) -> LedgerEntry:
     reporter = make_user(f"r{unit.pk}", Role.REPORTER, unit=unit)
-    ledger = open_ledger(unit=unit, period=small.period(WEEK))
-    save_entries(
-        ledger=ledger,
-        user=reporter,
-        now=small.during(WEEK),
-        changes={
-            small.investment.pk: EntryInput(value=Decimal(investment), **written),
-            small.cases.pk: EntryInput(value=Decimal("2")),
-            small.flood.pk: EntryInput(),
-        },
+    ledger = builders.hand_in(
+        small, unit, week=WEEK, investment=investment, reporter=reporter, **written
     )
-    submit_ledger(ledger=ledger, user=reporter, now=small.during(WEEK))
     return ledger.entries.get(indicator=small.investment)
 
 

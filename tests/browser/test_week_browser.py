@@ -5,19 +5,10 @@ from django.utils import timezone
 
 from campaigns.selectors import current_year, period_containing
 from campaigns.services.review import verify_entries
+from tests.browser.helpers import sign_in
 from tests.campaigns.builders import build_small_year
-from tests.helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, username):
-    page.context.clear_cookies()
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("[data-testid=whoami]")
 
 
 def test_week_from_submission_to_verified(page, live_server, transactional_db, screenshot):

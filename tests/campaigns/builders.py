@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.demo import build_county
 from accounts.roles import Role
 from campaigns.models import AssessmentYear, Campaign, Indicator, Period
+from campaigns.services.ledger import EntryInput, open_ledger, save_entries, submit_ledger
 from campaigns.services.years import generate_periods, set_target
 from tests.helpers import make_user
 
@@ -120,3 +121,41 @@ def now_in(small: SmallYear, week: int) -> datetime:
 
 def local(*args) -> datetime:
     return timezone.make_aware(datetime(*args))
+
+
+def hand_in(
+    small: SmallYear,
+    unit=None,
+    *,
+    week: int,
+    investment="3",
+    cases="2",
+    reporter=None,
+    now: datetime | None = None,
+    **written,
+):
+    """The unit's week-`week` ledger typed and handed in (returned): 投资 `investment` with
+    `written` (the entry's other fields, e.g. decrease_reason), 案件 `cases`, 防汛 left empty.
+    Typed by `reporter`, else the small year's reporter in its own unit, else a new reporter
+    of the unit; at `now`, else a day before the week's deadline."""
+    unit = unit or small.reporter.unit
+    if reporter is None:
+        reporter = (
+            small.reporter
+            if unit == small.reporter.unit
+            else make_user(f"r{unit.pk}", Role.REPORTER, unit=unit)
+        )
+    now = now or small.during(week)
+    ledger = open_ledger(unit=unit, period=small.period(week))
+    save_entries(
+        ledger=ledger,
+        user=reporter,
+        now=now,
+        changes={
+            small.investment.pk: EntryInput(value=Decimal(investment), **written),
+            small.cases.pk: EntryInput(value=Decimal(cases)),
+            small.flood.pk: EntryInput(),
+        },
+    )
+    submit_ledger(ledger=ledger, user=reporter, now=now)
+    return ledger

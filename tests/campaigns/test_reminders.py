@@ -6,8 +6,8 @@ import pytest
 
 from accounts.models import Notification
 from campaigns.models import ReminderLog
-from campaigns.services.ledger import EntryInput, open_ledger, save_entries, submit_ledger
 from campaigns.services.reminders import mark_missing_ledgers, send_deadline_reminders
+from tests.campaigns import builders
 from tests.campaigns.builders import build_small_year
 
 
@@ -17,18 +17,7 @@ def small(db):
 
 
 def hand_in(small, week):
-    ledger = open_ledger(unit=small.reporter.unit, period=small.period(week))
-    save_entries(
-        ledger=ledger,
-        user=small.reporter,
-        now=small.during(week),
-        changes={
-            small.investment.pk: EntryInput(value=1),
-            small.cases.pk: EntryInput(value=1),
-            small.flood.pk: EntryInput(),
-        },
-    )
-    submit_ledger(ledger=ledger, user=small.reporter, now=small.during(week))
+    builders.hand_in(small, week=week, investment="1", cases="1")
 
 
 def test_day_before_reminds_only_units_that_have_not_handed_in(small):

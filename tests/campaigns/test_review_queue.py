@@ -9,11 +9,9 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
-from accounts.roles import Role
 from campaigns.models import Inspection, LedgerEntry
-from campaigns.services.ledger import EntryInput, open_ledger, save_entries, submit_ledger
-from tests.campaigns.builders import build_small_year
-from tests.helpers import count_queries, make_user
+from tests.campaigns.builders import build_small_year, hand_in
+from tests.helpers import count_queries
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 LONG_PROGRESS = "安置小区一期主体结构封顶，二期完成桩基施工；" * 3  # 66 characters: shown folded
@@ -26,24 +24,7 @@ def small(db):
 
 def submitted_entry(small, unit=None, investment="3", week=10, **written) -> LedgerEntry:
     """The unit's week-`week` ledger handed in; its 固定资产投资完成额 entry (led by 发改委)."""
-    unit = unit or small.reporter.unit
-    reporter = (
-        small.reporter
-        if unit == small.reporter.unit
-        else make_user(f"r{unit.pk}", Role.REPORTER, unit=unit)
-    )
-    ledger = open_ledger(unit=unit, period=small.period(week))
-    save_entries(
-        ledger=ledger,
-        user=reporter,
-        now=small.during(week),
-        changes={
-            small.investment.pk: EntryInput(value=Decimal(investment), **written),
-            small.cases.pk: EntryInput(value=Decimal("2")),
-            small.flood.pk: EntryInput(),
-        },
-    )
-    submit_ledger(ledger=ledger, user=reporter, now=small.during(week))
+    ledger = hand_in(small, unit, week=week, investment=investment, **written)
     return ledger.entries.get(indicator=small.investment)
 
 

@@ -16,7 +16,7 @@ from campaigns.services.review import (
     verify_entries,
     verify_selected,
 )
-from tests.campaigns.builders import build_small_year
+from tests.campaigns.builders import build_small_year, hand_in
 from tests.helpers import make_user
 
 
@@ -26,25 +26,7 @@ def small(db):
 
 
 def submitted(small, unit=None, week=10, investment="3", **written):
-    unit = unit or small.reporter.unit
-    reporter = (
-        small.reporter
-        if unit == small.reporter.unit
-        else make_user(f"r{unit.pk}", Role.REPORTER, unit=unit)
-    )
-    ledger = open_ledger(unit=unit, period=small.period(week))
-    save_entries(
-        ledger=ledger,
-        user=reporter,
-        now=small.during(week),
-        changes={
-            small.investment.pk: EntryInput(value=Decimal(investment), **written),
-            small.cases.pk: EntryInput(value=Decimal("2")),
-            small.flood.pk: EntryInput(),
-        },
-    )
-    submit_ledger(ledger=ledger, user=reporter, now=small.during(week))
-    return ledger
+    return hand_in(small, unit, week=week, investment=investment, **written)
 
 
 def test_verify_keeps_the_reported_figure(small):
