@@ -203,6 +203,15 @@ def test_only_the_administrator_manages_accounts(client, role_users, role):
     assert target.is_active and target.check_password(PASSWORD)
 
 
+def test_the_navigation_bar_leads_only_the_administrator_to_account_management(client, role_users):
+    """On every page (here: the notifications), not only on the administrator's home."""
+    link = f'href="{reverse("account-list")}"'
+    for role, user in role_users.items():
+        client.force_login(user)
+        page = client.get(reverse("notifications")).content.decode()
+        assert (link in page) == (role == Role.ADMIN), role
+
+
 def test_signing_in_sets_last_login_without_a_history_row(client, role_users):
     """A sign-in is not a change of the account: 账号变更记录 shows changes, not sign-ins."""
     reporter = role_users[Role.REPORTER]
