@@ -18,8 +18,6 @@ entry is saved with `plausibility_flagged` set once the unit has confirmed it wi
 
 from decimal import Decimal
 
-from .models import Target
-
 FACTOR = Decimal(3)
 
 
@@ -42,22 +40,3 @@ def warning_for(indicator, annual_target: Decimal | None, value: Decimal | None)
         f"填报值 {_shown(value)}{indicator.measure} 超过年度目标"
         f"（{_shown(annual_target)}{indicator.measure}）的 {FACTOR} 倍，请核对"
     )
-
-
-def plausibility_warning(entry_or_row, value: Decimal | None) -> str | None:
-    """The warning for `value` in a ledger entry, or a week page's row (selectors.EntryRow,
-    whose target is already loaded); None when the figure is plausible.
-
-    For a bare entry the unit's target is read (one query).
-    """
-    if hasattr(entry_or_row, "entry"):  # a week page's row
-        entry, target = entry_or_row.entry, entry_or_row.target
-        annual = target.annual_value if target is not None else None
-    else:
-        entry = entry_or_row
-        annual = (
-            Target.objects.filter(unit_id=entry.ledger.unit_id, indicator_id=entry.indicator_id)
-            .values_list("annual_value", flat=True)
-            .first()
-        )
-    return warning_for(entry.indicator, annual, value)

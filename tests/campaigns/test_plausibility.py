@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from campaigns.plausibility import exceeds, plausibility_warning
+from campaigns.plausibility import exceeds, warning_for
 from campaigns.selectors import ledger_rows
 from campaigns.services.ledger import open_ledger
 from tests.campaigns.builders import build_small_year
@@ -31,15 +31,18 @@ def test_the_rule(value, target, flagged):
 
 
 @pytest.mark.clock("2026-06-10 10:00")
-def test_warning_for_an_entry_and_for_a_week_row_reads_the_units_target(db):
+def test_warning_for_a_week_row_reads_the_units_target(db):
     """城关镇's investment target is 12 亿元: 40 > 36 is flagged, 30 is not; the milestone
     (no target figure) never is."""
     small = build_small_year()
     ledger = open_ledger(unit=small.reporter.unit, period=small.period(24))
-    investment = ledger.entries.get(indicator=small.investment)
-    expected = "填报值 40亿元 超过年度目标（12亿元）的 3 倍，请核对"
-    assert plausibility_warning(investment, D("40")) == expected
-    assert plausibility_warning(investment, D("30")) is None
     rows = {r.entry.indicator_id: r for r in ledger_rows(ledger, editable_ids=set())}
-    assert plausibility_warning(rows[small.investment.pk], D("40")) == expected
-    assert plausibility_warning(rows[small.flood.pk], D("40")) is None
+
+    def warning(row, value):
+        target = row.target.annual_value if row.target is not None else None
+        return warning_for(row.entry.indicator, target, value)
+
+    expected = "填报值 40亿元 超过年度目标（12亿元）的 3 倍，请核对"
+    assert warning(rows[small.investment.pk], D("40")) == expected
+    assert warning(rows[small.investment.pk], D("30")) is None
+    assert warning(rows[small.flood.pk], D("40")) is None
