@@ -38,6 +38,25 @@ class AssessmentYear(models.Model):
     requires_head_confirmation = models.BooleanField(
         "需单位负责人确认", default=True, help_text="周帐提交后须经单位负责人确认签字"
     )
+    # 督查督办 (issue 12): the office sets the escalation steps per year, in working days.
+    yellow_card_after_days = models.PositiveSmallIntegerField(
+        "黄牌（逾期工作日）",
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text="交办事项超过办理时限这么多个工作日仍未办结，亮黄牌",
+    )
+    red_card_after_days = models.PositiveSmallIntegerField(
+        "红牌（黄牌后工作日）",
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="黄牌后再过这么多个工作日仍未办结，亮红牌",
+    )
+    self_review_days = models.PositiveSmallIntegerField(
+        "检讨时限（工作日）",
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="后进单位提交书面检讨和整改措施的时限",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -445,6 +464,9 @@ class Inspection(models.Model):
     visited_on = models.DateField("查看日期")
     place = models.CharField("地点", max_length=200)
     findings = models.TextField("查看情况")
+    differs_from_ledger = models.BooleanField(
+        "与实帐不符", default=False, help_text="查看情况与周帐所报不一致（将起草交办单）"
+    )
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     class Meta:
@@ -484,6 +506,14 @@ class Evidence(models.Model):
         blank=True,
         verbose_name="实地查看记录",
     )
+    follow_up_event = models.ForeignKey(
+        "FollowUpEvent",
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        null=True,
+        blank=True,
+        verbose_name="交办反馈",
+    )
     file = models.FileField("文件", upload_to=evidence_path)
     thumbnail = models.ImageField("缩略图", upload_to="thumbnails/", blank=True)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
@@ -503,7 +533,9 @@ class Evidence(models.Model):
         ordering = ["uploaded_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(entry__isnull=False) | models.Q(inspection__isnull=False),
+                condition=models.Q(entry__isnull=False)
+                | models.Q(inspection__isnull=False)
+                | models.Q(follow_up_event__isnull=False),
                 name="evidence_belongs_somewhere",
             )
         ]
@@ -556,3 +588,248 @@ class LedgerReopening(models.Model):
 
     def __str__(self):
         return f"{self.ledger} · {self.reason}"
+
+
+# --------------------------------------------------------------------------------------------
+# 督查督办: follow-ups (交办单) from a lead department or the office to a unit (issue 12)
+# --------------------------------------------------------------------------------------------
+
+
+class FollowUp(models.Model):
+    """交办单: what is wrong, what is required, by when; its thread is `events`.
+
+    Status changes only through campaigns.services.follow_ups; the overdue cards (黄牌/红牌)
+    are set by the escalation service, which also writes the 绩误档案 fault (DESIGN §4.11).
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        ISSUED = "issued", "待签收"
+        ACKNOWLEDGED = "acknowledged", "办理中"
+        CLOSING = "closing", "申请办结"
+        CLOSED = "closed", "已办结"
+        WITHDRAWN = "withdrawn", "已撤销"
+
+    class Kind(models.TextChoices):
+        TASK = "task", "督办事项"
+        SELF_REVIEW = "self_review", "责令检讨"
+
+    class Origin(models.TextChoices):
+        MANUAL = "manual", "手动交办"
+        LAGGING = "lagging", "季度后进"
+        WEAK_ITEM = "weak_item", "半年未过半"
+        INSPECTION = "inspection", "实地查看不符"
+
+    class Card(models.TextChoices):
+        NONE = "", "无"
+        YELLOW = "yellow", "黄牌"
+        RED = "red", "红牌"
+
+    year = models.ForeignKey(
+        AssessmentYear, on_delete=models.PROTECT, related_name="follow_ups", verbose_name="年度"
+    )
+    number = models.PositiveIntegerField(
+        "编号", null=True, blank=True, help_text="发出时按年度顺序编号：督办〔年度〕N号"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices, default=Kind.TASK)
+    origin = models.CharField("来源", max_length=20, choices=Origin.choices, default=Origin.MANUAL)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    issuer_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="follow_ups_issued", verbose_name="交办单位"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="起草人",
+        help_text="空：系统自动起草",
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="follow_ups", verbose_name="承办单位"
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name="指标",
+    )
+    inspection = models.ForeignKey(
+        Inspection,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name="实地查看记录",
+    )
+    quarter = models.PositiveSmallIntegerField(
+        "季度", null=True, blank=True, help_text="责令检讨：所涉季度"
+    )
+    title = models.CharField("事项", max_length=200)
+    problem = models.TextField("存在问题")
+    requirement = models.TextField("办理要求")
+    due_on = models.DateField("办理时限")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="交办人",
+    )
+    issued_at = models.DateTimeField("交办时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="签收人",
+    )
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="办结人",
+    )
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    card = models.CharField(
+        "逾期警示", max_length=10, choices=Card.choices, default=Card.NONE, blank=True
+    )
+    yellow_card_on = models.DateField("黄牌日期", null=True, blank=True)
+    red_card_on = models.DateField("红牌日期", null=True, blank=True)
+    created_at = models.DateTimeField("起草时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "交办事项"
+        verbose_name_plural = "交办事项"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="follow_up_unit_status"),
+            models.Index(fields=["issuer_unit", "status"], name="follow_up_issuer_status"),
+            models.Index(fields=["status", "due_on"], name="follow_up_status_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="follow_up_number_once"),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | models.Q(status="withdrawn")
+                | models.Q(number__isnull=False),
+                name="follow_up_sent_has_number",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.serial or '草稿'} {self.title}"
+
+    @property
+    def serial(self) -> str:
+        """督办〔2026〕12号; empty for a draft."""
+        if self.number is None:
+            return ""
+        return f"督办〔{self.year.year}〕{self.number}号"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.ISSUED, self.Status.ACKNOWLEDGED, self.Status.CLOSING)
+
+
+class FollowUpEvent(models.Model):
+    """One step in a follow-up's thread: who did what, when, with what text and evidence."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", "交办"
+        ACKNOWLEDGED = "acknowledged", "签收"
+        REPLY = "reply", "反馈"
+        CLOSE_REQUESTED = "close_requested", "申请办结"
+        CLOSED = "closed", "办结销号"
+        RETURNED = "returned", "退回重办"
+        URGED = "urged", "催办"
+        EXTENSION_REQUESTED = "extension_requested", "申请延期"
+        EXTENSION_GRANTED = "extension_granted", "同意延期"
+        EXTENSION_REFUSED = "extension_refused", "不同意延期"
+        YELLOW_CARD = "yellow_card", "逾期黄牌"
+        RED_CARD = "red_card", "逾期红牌"
+        WITHDRAWN = "withdrawn", "撤销"
+
+    follow_up = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, related_name="events", verbose_name="交办事项"
+    )
+    kind = models.CharField("类型", max_length=30, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+        help_text="空：系统（逾期警示）",
+    )
+    at = models.DateTimeField("时间")
+    text = models.TextField("内容", blank=True)
+    measures = models.TextField("整改措施", blank=True, help_text="责令检讨：整改措施")
+    due_on = models.DateField("时限", null=True, blank=True, help_text="延期：申请或批准的新时限")
+
+    class Meta:
+        verbose_name = "交办记录"
+        verbose_name_plural = "交办记录"
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["follow_up", "at"], name="follow_up_event_at")]
+
+    def __str__(self):
+        return f"{self.follow_up_id} · {self.get_kind_display()}"
+
+
+class Extension(models.Model):
+    """A unit's request to move a follow-up's due date; at most one pending at a time."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        GRANTED = "granted", "已同意"
+        REFUSED = "refused", "未同意"
+
+    follow_up = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, related_name="extensions", verbose_name="交办事项"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    requested_at = models.DateTimeField("申请时间")
+    reason = models.TextField("延期理由")
+    due_on = models.DateField("申请延至")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follow_up"],
+                condition=models.Q(status="pending"),
+                name="extension_one_pending",
+                violation_error_message="该交办事项已有待审批的延期申请。",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.follow_up_id} → {self.due_on}（{self.get_status_display()}）"

@@ -14,7 +14,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from accounts.models import RankingGroup, Unit
-from campaigns.models import AssessmentYear, Indicator, LedgerEntry
+from campaigns.models import AssessmentYear, Indicator, LedgerEntry, Period
 from campaigns.quarters import QUARTER_NAMES, quarter_name
 
 from . import engine
@@ -368,6 +368,11 @@ class UnitScore(models.Model):
     base = models.DecimalField("基础分", **SCORE, null=True)
     late_ledgers = models.PositiveSmallIntegerField("迟报次数", default=0)
     missing_ledgers = models.PositiveSmallIntegerField("缺报次数", default=0)
+    overdue_follow_ups = models.PositiveSmallIntegerField(
+        "交办逾期次数",
+        default=0,
+        help_text="计算时已记入绩误档案的逾期交办事项（规则11，由逾期警示写入）",
+    )
     timeliness = models.DecimalField("报送扣分", **SCORE)
     bonus = models.DecimalField("加分", **SCORE)
     penalty = models.DecimalField("减分", **SCORE, help_text="扣减的分数，记为正数")
@@ -719,3 +724,52 @@ class ReportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class WeeklyBriefing(models.Model):
+    """周通报: generated each Monday from last week's verified ledgers; the office edits the
+    text, then issues it with its own 文号 series. An issued briefing is kept as issued."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "待签发"
+        ISSUED = "issued", "已签发"
+
+    year = models.ForeignKey(
+        AssessmentYear, on_delete=models.PROTECT, related_name="briefings", verbose_name="年度"
+    )
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="briefings", verbose_name="通报周"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    number = models.PositiveIntegerField(
+        "期号", null=True, blank=True, help_text="签发时按年度编号"
+    )
+    document_number = models.CharField("文号", max_length=50, blank=True)
+    title = models.CharField("标题", max_length=200)
+    facts = models.JSONField(
+        "生成数据", default=dict, help_text="生成时的各会战进展、落后单位、受阻事项和逾期交办"
+    )
+    body = models.TextField("通报正文", help_text="系统生成，考核办可在签发前修改")
+    generated_at = models.DateTimeField("生成时间")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="签发人",
+    )
+    issued_at = models.DateTimeField("签发时间", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "周通报"
+        verbose_name_plural = "周通报"
+        ordering = ["-period__starts_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period"], name="briefing_once_per_week"),
+            models.UniqueConstraint(fields=["year", "number"], name="briefing_number_once"),
+        ]
+
+    def __str__(self):
+        return self.title
