@@ -71,6 +71,13 @@ class User(AbstractUser):
     )
     title = models.CharField("职务", max_length=50, blank=True)
     phone = models.CharField("电话", max_length=30, blank=True)
+    contact_units = models.ManyToManyField(
+        Unit,
+        blank=True,
+        related_name="contact_leaders",
+        verbose_name="联系单位",
+        help_text="县领导联系的乡镇、部门或园区（驾驶舱“我的”）",
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     REQUIRED_FIELDS = ["full_name"]

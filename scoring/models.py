@@ -554,6 +554,14 @@ class FileEntry(models.Model):
         related_name="+",
         verbose_name="来源考评版本",
     )
+    follow_up = models.ForeignKey(
+        "campaigns.FollowUp",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="file_entries",
+        verbose_name="逾期交办事项",
+    )
     evidence = models.FileField("依据材料", upload_to="file-entries/", blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -571,7 +579,11 @@ class FileEntry(models.Model):
         verbose_name_plural = "绩误档案"
         ordering = ["year", "unit__sort_order", "recorded_on", "id"]
         indexes = [models.Index(fields=["unit", "year"], name="file_entry_unit_year")]
-        constraints = [quarter_in_range("file_entry_quarter_1_to_4")]
+        constraints = [
+            quarter_in_range("file_entry_quarter_1_to_4"),
+            # One overdue fault per follow-up, however often the escalation task runs.
+            models.UniqueConstraint(fields=["follow_up"], name="file_entry_once_per_follow_up"),
+        ]
 
     def __str__(self):
         return f"{self.unit} {'绩' if self.merit else '误'}：{self.description}"
