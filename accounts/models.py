@@ -173,6 +173,9 @@ class Notification(models.Model):
         CONFIRM = "confirm", "待确认"
         PUBLISHED = "published", "考评发布"
         APPEAL = "appeal", "申诉处理"
+        FOLLOW_UP = "follow_up", "督查督办"
+        ESCALATION = "escalation", "逾期警示"
+        BRIEFING = "briefing", "周通报"
 
     recipient = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="notifications", verbose_name="接收人"
