@@ -93,6 +93,9 @@ DEMO_ACCOUNTS = [
     ("sysadmin", Role.ADMIN, "赵磊", "信息中心工程师", None),
 ]
 
+# The demo leader's 联系单位 (its dashboard's "mine"): the first townships, set once.
+LEADER_CONTACT_UNITS = TOWNSHIPS[:3]
+
 
 @dataclass
 class County:
@@ -189,6 +192,8 @@ def build_role_accounts(
             values={"full_name": full_name, "title": title, "unit": unit, "is_active": True},
         )
         user.groups.add(Group.objects.get(name=role.group_name))
+        if role == Role.LEADER and not user.contact_units.exists():
+            user.contact_units.set(Unit.objects.filter(name__in=LEADER_CONTACT_UNITS))
         chosen = None
         if created or reset_passwords:
             chosen = password or new_password()

@@ -99,6 +99,12 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "campaigns.view_historicalmilestone",
         "campaigns.view_ledgerreopening",
         "campaigns.view_reminderlog",
+        # 交办单: read in the admin; every step is taken on the follow-up's page (services).
+        "campaigns.view_followup",
+        "campaigns.view_historicalfollowup",
+        "campaigns.view_followupevent",
+        "campaigns.view_extension",
+        "campaigns.view_historicalextension",
         # Scoring (DESIGN §3 scoring/): rules, adjustments, vetoes and hand file entries are
         # the office's to enter; results are written by services and only read in the admin.
         "scoring.view_scoringrules",
@@ -130,6 +136,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "scoring.view_historicalquarterlyevaluation",
         "scoring.view_historicalappeal",
         "scoring.view_historicalannualevaluation",
+        # 周通报: read in the admin; generated, edited and issued on its pages (services).
+        "scoring.view_weeklybriefing",
+        "scoring.view_historicalweeklybriefing",
     ],
     # Leaders read everything (DESIGN §2).
     Role.LEADER: [

@@ -20,6 +20,9 @@ from .figures import FIGURE_INPUT
 from .models import (
     AssessmentYear,
     Campaign,
+    Extension,
+    FollowUp,
+    FollowUpEvent,
     Holiday,
     Indicator,
     LedgerReopening,
@@ -437,6 +440,40 @@ class ReminderLogAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "period__year"]
     search_fields = ["unit__name"]
     list_select_related = ["unit", "period__year"]
+
+
+class FollowUpEventInline(admin.TabularInline):
+    model = FollowUpEvent
+    fields = ["at", "kind", "actor", "text", "measures", "due_on"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    """交办单 to read, with their thread and history: every step is taken on the follow-up's
+    page (campaigns.services.follow_ups), so nothing here writes."""
+
+    list_display = ["__str__", "unit", "issuer_unit", "status", "card", "due_on", "issued_at"]
+    list_filter = ["status", "card", "kind", "origin", "year"]
+    search_fields = ["title", "unit__name", "issuer_unit__name", "number"]
+    list_select_related = ["year", "unit", "issuer_unit"]
+    inlines = [FollowUpEventInline]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
+    list_display = ["follow_up", "requested_by", "requested_at", "due_on", "status", "decided_by"]
+    list_filter = ["status"]
+    search_fields = ["follow_up__title", "follow_up__unit__name", "reason"]
+    list_select_related = ["follow_up__year", "requested_by", "decided_by"]
 
 
 # The reminder schedule: the office moves times, only the administrator picks tasks.

@@ -92,6 +92,7 @@ class InspectionForm(forms.Form):
     visited_on = forms.DateField(label="查看日期", widget=forms.DateInput(attrs={"type": "date"}))
     place = forms.CharField(label="地点", max_length=200)
     findings = forms.CharField(label="查看情况", widget=forms.Textarea(attrs={"rows": 3}))
+    differs_from_ledger = forms.BooleanField(label="与周帐所报不符", required=False)
 
 
 class ReopenForm(forms.Form):

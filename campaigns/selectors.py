@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.permissions import reads_every_unit
 from accounts.roles import Role
 
+from .follow_up_selectors import follow_ups_visible_to
 from .models import (
     AssessmentYear,
     Campaign,
@@ -70,11 +71,14 @@ def entries_visible_to(user) -> QuerySet[LedgerEntry]:
 
 
 def evidence_visible_to(user) -> QuerySet[Evidence]:
-    """Evidence of visible entries; inspection photos for reviewers and the office."""
+    """Evidence of visible entries and follow-ups; inspection photos for reviewers and the
+    office."""
     evidence = Evidence.objects.select_related("entry", "entry__ledger", "inspection")
     if not user.is_authenticated or not user.is_active:
         return evidence.none()
     scope = Q(entry__in=entries_visible_to(user).values("pk"))
+    # A follow-up reply's files: whoever reads the follow-up.
+    scope |= Q(follow_up_event__follow_up__in=follow_ups_visible_to(user).values("pk"))
     if _sees_all_ledgers(user):
         scope |= Q(inspection__isnull=False)
     elif user.has_role(Role.REVIEWER) and user.unit_id:

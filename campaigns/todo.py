@@ -322,6 +322,13 @@ def register_items() -> None:
     """Called from CampaignsConfig.ready()."""
     from accounts.todo import register
 
+    from .follow_up_todo import issuer_items, unit_items
+
+    # The unit's open follow-ups come first on its people's pages (issue 12).
+    register(Role.REPORTER, unit_items, order=5)
+    register(Role.UNIT_HEAD, unit_items, order=5)
+    register(Role.REVIEWER, issuer_items, order=15)
+    register(Role.OFFICE, issuer_items, order=30)
     register(Role.REPORTER, reporter_items, order=10)
     register(Role.UNIT_HEAD, week_ledger_item, order=10)
     register(Role.UNIT_HEAD, unit_head_items, order=20)

@@ -4,7 +4,7 @@ from django.urls import path
 
 from jiaozhang import ids  # noqa: F401  (registers <id:…>: ids the database can hold)
 
-from .views import evidence, ledger, ledger_excel, office, review
+from .views import analysis, evidence, follow_ups, ledger, ledger_excel, office, review
 
 urlpatterns = [
     path("ledger/", ledger.current_ledger, name="ledger-current"),
@@ -36,4 +36,17 @@ urlpatterns = [
     path("office/reopen/<id:unit_id>/<id:period_id>/", office.reopen, name="ledger-reopen"),
     path("office/entry/<id:entry_id>/history/", office.entry_history, name="entry-history"),
     path("office/ledger/<id:unit_id>/<id:period_id>/", office.ledger_view, name="ledger-view"),
+    # 督查督办 (issue 12): the list, the 交办 form, a thread, a draft, and each step (POST).
+    # 用好帐: comparisons and weak items (their Excel through scoring's export registry)
+    path("analysis/compare/", analysis.comparison, name="comparison"),
+    path("analysis/weak-items/", analysis.weak_items, name="weak-items"),
+    path("follow-ups/", follow_ups.follow_up_index, name="follow-up-list"),
+    path("follow-ups/new/", follow_ups.follow_up_new, name="follow-up-new"),
+    path("follow-ups/<id:pk>/", follow_ups.follow_up_detail, name="follow-up-detail"),
+    path("follow-ups/<id:pk>/edit/", follow_ups.follow_up_edit, name="follow-up-edit"),
+    path(
+        "follow-ups/<id:pk>/<slug:action>/",
+        follow_ups.follow_up_action,
+        name="follow-up-action",
+    ),
 ]

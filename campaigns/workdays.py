@@ -97,6 +97,19 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, local.time()))
 
 
+def working_days_between(start: date, end: date, calendar: Calendar | None = None) -> int:
+    """How many working days lie after `start`, up to and including `end` (0 if end <= start).
+
+    "The first working day after the due date" is the day this first reaches 1. Pass a
+    Calendar covering the range to count many spans with one query.
+    """
+    if end <= start:
+        return 0
+    calendar = calendar or Calendar(start, end)
+    days = (end - start).days
+    return sum(calendar.is_working_day(start + timedelta(days=n)) for n in range(1, days + 1))
+
+
 def previous_working_day(day: date) -> date:
     """The last working day before `day`."""
     calendar = Calendar(day - timedelta(days=30), day)

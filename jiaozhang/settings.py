@@ -237,6 +237,8 @@ NOTICE_COPY_TO = os.environ.get(
 # The annual 通报's 文号, its own series (one a year), when the office types none at publication.
 ANNUAL_NOTICE_NUMBER = os.environ.get("ANNUAL_NOTICE_NUMBER", "年评〔{year}〕1号")
 SITE_TITLE = "交帐亮相"
+# The county named on the 亮相会 deck's title slide (scoring/showcase.py).
+COUNTY_NAME = os.environ.get("COUNTY_NAME", "示范县")
 
 LOGGING = {
     "version": 1,

@@ -23,6 +23,7 @@ from .models import (
     SkippedQuarter,
     UnitScore,
     Veto,
+    WeeklyBriefing,
 )
 from .services.adjustments import approve_adjustment, approve_veto, enter_adjustment, enter_veto
 from .services.annual import add_file_entry
@@ -405,3 +406,18 @@ class AnnualEvaluationAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["status"]
     list_select_related = ["year"]
     inlines = [AnnualResultInline]
+
+
+@admin.register(WeeklyBriefing)
+class WeeklyBriefingAdmin(ReadOnlyHistoryAdmin):
+    """周通报: read-only here with its history; generated, edited and issued on its page
+    (scoring.services.briefings), so an issued one cannot change."""
+
+    list_display = ["title", "status", "document_number", "generated_at", "issued_at", "page"]
+    list_filter = ["year", "status"]
+    list_select_related = ["year", "period"]
+    exclude = ["facts"]
+
+    @admin.display(description="通报页面")
+    def page(self, obj):
+        return _page_link(reverse("briefing-detail", args=[obj.pk]), "打开")

@@ -38,35 +38,28 @@ from decimal import (
 from enum import StrEnum
 
 from campaigns import quarters  # pure, like this module
+from campaigns.progress_rules import (  # rules 2 and 3, shared with campaigns' weak items
+    MILESTONE_LATE_RATE,
+    ONE,
+    ZERO,
+    Milestone,
+    milestone_due_by,
+    rate_higher_better,
+    rate_lower_better,
+    rate_milestone,
+    target_to_date,  # noqa: F401  (re-exported: the engine's API keeps its names)
+    to_decimal,
+)
 
 ENGINE_CONTEXT = Context(
     prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
 )
 
-ZERO = Decimal(0)
-ONE = Decimal(1)
 HUNDRED = Decimal(100)
 
 UnitId = Hashable
 IndicatorId = Hashable
 GroupId = Hashable
-
-
-def to_decimal(value: Decimal | int | str | float) -> Decimal:
-    """Convert one input number to a finite Decimal (floats through their shortest repr)."""
-    if isinstance(value, bool):  # bool is an int; a flag passed as a number is a caller bug
-        raise TypeError(f"expected a number, got {value!r}")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int | str):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))
-    else:
-        raise TypeError(f"expected a number, got {value!r}")
-    if not number.is_finite():
-        raise ValueError(f"expected a finite number, got {value!r}")
-    return number
 
 
 def _coerce(instance: object, *names: str) -> None:
@@ -132,7 +125,7 @@ class Rules:
     """Every parameter of DESIGN §4, with its defaults; the office may change each per year."""
 
     # rule 3: a milestone done after its due date but by the quarter end
-    milestone_late_rate: Decimal = Decimal("0.5")
+    milestone_late_rate: Decimal = MILESTONE_LATE_RATE
     # rule 4
     rate_cap: Decimal = Decimal("1.2")
     rank_step: Decimal = Decimal("0.4")
@@ -241,17 +234,6 @@ def _check(rules: Rules) -> None:
 quarter_end = quarters.quarter_end
 
 
-@dataclass(frozen=True, slots=True)
-class Milestone:
-    """A target's milestone: by `due`, `fraction` of the annual target (cumulative)."""
-
-    due: date
-    fraction: Decimal
-
-    def __post_init__(self) -> None:
-        _coerce(self, "fraction")
-
-
 def quarterly_milestones(year: int) -> tuple[Milestone, ...]:
     """The default milestones of a target (DESIGN §3): 25/50/75/100 % at the quarter ends."""
     defaults = quarters.default_milestones(year=year)
@@ -297,35 +279,6 @@ def actual_at_quarter_end(figures: Iterable[LedgerFigure], quarter_end: date) ->
 # --------------------------------------------------------------------------------------------
 
 
-def milestone_due_by(milestones: Iterable[Milestone], quarter_end: date) -> Milestone | None:
-    """Rule 2: the last milestone due on or before the quarter end (None: nothing due yet).
-
-    Two milestones on the same day: the larger fraction wins, so the order they are stored in
-    never changes a score.
-    """
-    last: Milestone | None = None
-    for milestone in milestones:
-        due = milestone.due
-        if due <= quarter_end and (
-            last is None
-            or due > last.due
-            or (due == last.due and milestone.fraction > last.fraction)
-        ):
-            last = milestone
-    return last
-
-
-def target_to_date(
-    annual_target: Decimal, milestones: Iterable[Milestone], quarter_end: date
-) -> Decimal | None:
-    """Rule 2: T = annual target × fraction of the last milestone due by the quarter end.
-
-    None when no milestone is due yet: the indicator is not scored this quarter.
-    """
-    milestone = milestone_due_by(milestones, quarter_end)
-    return None if milestone is None else annual_target * milestone.fraction
-
-
 def unscored_reason(direction: Direction, target: Decimal | None) -> str | None:
     """Rule 2: why an indicator is left out of this quarter's score, or None when it is scored.
 
@@ -340,49 +293,6 @@ def unscored_reason(direction: Direction, target: Decimal | None) -> str | None:
     if direction is Direction.LOWER_BETTER and target < 0:
         return "目标值为负，本季度不计分"
     return None
-
-
-# --------------------------------------------------------------------------------------------
-# Rule 3: rates
-# --------------------------------------------------------------------------------------------
-
-
-def rate_higher_better(actual: Decimal, target: Decimal) -> Decimal:
-    """Rule 3 (higher-better): r = A / T, for T > 0 (rule 2 leaves T <= 0 unscored).
-
-    Not capped or floored here: the rank method ranks the raw rate; rule 4's completion score
-    applies the cap (and the floor at 0 for a negative A such as a falling growth rate).
-    """
-    if target <= 0:
-        raise ValueError("a higher-better rate needs T > 0 (rule 2 leaves T <= 0 unscored)")
-    return actual / target
-
-
-def rate_lower_better(actual: Decimal, target: Decimal) -> Decimal:
-    """Rule 3 (lower-better): r = 1 if A <= T else max(0, 1 - (A - T) / T); T = 0 → 1 iff A = 0."""
-    if target < 0:
-        raise ValueError("a lower-better rate needs T >= 0 (rule 2 leaves T < 0 unscored)")
-    if actual <= target:
-        return ONE  # includes T = 0 with A = 0: "zero accidents" met
-    if target == 0:
-        return ZERO
-    # (2T - A) / T is 1 - (A - T) / T with one rounding instead of two
-    return max(ZERO, (2 * target - actual) / target)
-
-
-def rate_milestone(
-    done_on: date | None, due: date, quarter_end: date, rules: Rules = DEFAULT_RULES
-) -> Decimal:
-    """Rule 3 (milestone): 1 if done by its due date, 0.5 if done late but by the quarter end.
-
-    `done_on` is the completion date of a verified entry. Like rule 1, a verification that
-    lands after the due date does not make the milestone late; the completion date decides.
-    """
-    if done_on is None or done_on > quarter_end:
-        return ZERO
-    if done_on <= due:
-        return ONE
-    return rules.milestone_late_rate
 
 
 # --------------------------------------------------------------------------------------------
@@ -630,9 +540,13 @@ def quarter_file_entries(
     """Rule 11: the file entries publishing quarter `quarter` writes for one unit.
 
     先进 → merit "第N季度交帐亮相先进"; 后进 → fault "第N季度交帐亮相后进，责令检讨"; one fault
-    per late or missing ledger, overdue follow-up and veto; one entry per adjustment (a merit
-    unless negative). A unit not evaluated (tier None) still gets the ledger, follow-up, veto
-    and adjustment entries.
+    per late or missing ledger and veto; one entry per adjustment (a merit unless negative). A
+    unit not evaluated (tier None) still gets the ledger, veto and adjustment entries.
+
+    Overdue follow-ups are already in the file: the escalation (scoring/services/escalation.py)
+    writes one fault per follow-up at its 黄牌, and the quarter only counts them
+    (UnitScore.overdue_follow_ups). Publication therefore passes `overdue_followups=0` (the
+    default); the parameter stays for a caller that keeps no file of its own, e.g. a what-if.
     """
     entries: list[FileEntryDraft] = []
     name = quarters.quarter_name(quarter)

@@ -1,11 +1,14 @@
 """Celery tasks of scoring: thin wrappers that load ids and call the scoring services."""
 
 from celery import shared_task
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 
 from .errors import NeedsConfirmation, ScoringError
 from .models import QuarterlyEvaluation
+from .services.briefings import generate_weekly_briefing
+from .services.escalation import escalate_overdue_follow_ups
 from .services.evaluations import compute_quarter
 
 
@@ -45,3 +48,20 @@ def compute_quarter_task(self, evaluation_id: int, user_id: int, reason: str = "
         "number": version.number,
         "units": version.unit_scores.count(),
     }
+
+
+@shared_task(acks_late=True)
+def escalate_follow_ups(now_iso: str | None = None) -> dict:
+    """Beat (working days 08:30, then hourly): 黄牌/红牌 for overdue follow-ups; idempotent.
+
+    `now_iso` replays a moment (tests move the clock with it; operators may too)."""
+    now = parse_datetime(now_iso) if now_iso else None
+    return escalate_overdue_follow_ups(now=now).as_dict()
+
+
+@shared_task(acks_late=True)
+def generate_briefing_task(at: str | None = None) -> int | None:
+    """Beat (Mondays 07:30): last week's 周通报 as a draft for the office; idempotent (a rerun
+    refreshes the draft, an issued one stays). `at` replays a moment (ISO time)."""
+    briefing = generate_weekly_briefing(now=parse_datetime(at) if at else None)
+    return briefing.pk if briefing else None

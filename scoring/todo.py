@@ -15,7 +15,8 @@ from django.urls import reverse
 from accounts.roles import Role
 from accounts.todo import TodoItem, local_minute
 
-from .models import QuarterlyEvaluation, UnitScore
+from .briefings.selectors import briefings_visible_to
+from .models import QuarterlyEvaluation, UnitScore, WeeklyBriefing
 from .selectors import (
     adjustments_visible_to,
     appeals_visible_to,
@@ -78,6 +79,25 @@ def latest_published(user) -> tuple[QuarterlyEvaluation | None, dict[str, list]]
     return evaluation, tiers
 
 
+def briefings_item(user) -> TodoItem:
+    """周通报待签发: the drafts the Monday run (or the office) made, oldest week named first."""
+    drafts = list(
+        briefings_visible_to(user)
+        .filter(status=WeeklyBriefing.Status.DRAFT)
+        .select_related(None)
+        .select_related("period")
+        .only("pk", "title", "period__iso_week", "period__starts_on")
+        .order_by("period__starts_on")
+    )
+    return TodoItem(
+        label="周通报待签发",
+        count=len(drafts),
+        url=reverse("briefing-detail", args=[drafts[0].pk]) if drafts else reverse("briefing-list"),
+        level="warning",
+        detail="、".join(f"第{b.period.iso_week}周" for b in drafts) or "没有待签发的周通报",
+    )
+
+
 # --- providers -----------------------------------------------------------------------------
 
 
@@ -133,6 +153,7 @@ def office_items(user, now: datetime) -> list[TodoItem]:
             or "当前没有处于申诉期的考评",
         ),
     ]
+    items.append(briefings_item(user))
     if to_review:
         items.append(
             TodoItem(

@@ -62,6 +62,10 @@ EXPECTED = {
     "review-inspect": ({Role.REVIEWER}, 403),
     "completeness": ({Role.OFFICE, Role.LEADER}, 403),
     "completeness-xlsx": ({Role.OFFICE, Role.LEADER}, 403),
+    # 用好帐 (issue 12): reviewers (their indicators), the office, leaders, and a unit's own
+    # people (its own rows, the group's best and average unnamed); the administrator reads none.
+    "comparison": ({*UNIT, Role.REVIEWER, Role.OFFICE, Role.LEADER}, 403),
+    "weak-items": ({*UNIT, Role.REVIEWER, Role.OFFICE, Role.LEADER}, 403),
     "ledger-reopen": ({Role.OFFICE}, 403),
     "entry-history": ({Role.OFFICE}, 403),
     "ledger-view": ({Role.OFFICE, Role.LEADER}, 403),
@@ -85,6 +89,8 @@ EXPECTED = {
     "results-list": (ALL, None),
     "results-detail": ({Role.OFFICE}, 404),
     "results-export": ({Role.OFFICE, Role.LEADER}, 403),
+    # The 亮相会 deck follows the results page: published for everyone, a preview for the office.
+    "showcase": ({Role.OFFICE}, 404),
     # Issue 5: what-if, versions and the quarter's adjustments are the office's; a unit's
     # appeals (and their evidence) are its own people's and the office's.
     "whatif": ({Role.OFFICE}, 403),
@@ -109,6 +115,23 @@ EXPECTED = {
     "report-job": ({Role.REPORTER, Role.OFFICE}, 404),
     "report-job-status": ({Role.REPORTER, Role.OFFICE}, 404),
     "report-download": ({Role.REPORTER, Role.OFFICE}, 404),
+    # Issue 12, the 周通报: an issued one is county-wide published material (everyone reads
+    # it); drafts are the office's, which generates, edits and issues them.
+    "briefing-list": (ALL, None),
+    "briefing-detail": (ALL, None),
+    "briefing-edit": ({Role.OFFICE}, 403),
+    "briefing-generate": POST_ONLY,
+    "briefing-issue": POST_ONLY,
+    # Issue 12 dashboards: the leaders' is also the office's; the office's is its own.
+    "dashboard-leader": ({Role.LEADER, Role.OFFICE}, 403),
+    "dashboard-office": ({Role.OFFICE}, 403),
+    # Issue 12 follow-ups (交办单): every role that has follow-ups reads the list and a thread
+    # it may see; reviewers and the office issue them and edit their drafts.
+    "follow-up-list": ({*UNIT, Role.REVIEWER, Role.OFFICE, Role.LEADER}, 403),
+    "follow-up-new": ({Role.REVIEWER, Role.OFFICE}, 403),
+    "follow-up-detail": ({*UNIT, Role.REVIEWER, Role.OFFICE, Role.LEADER}, 403),
+    "follow-up-edit": ({Role.REVIEWER, Role.OFFICE}, 403),
+    "follow-up-action": POST_ONLY,
 }
 
 
@@ -190,6 +213,12 @@ def url_args(role_users, settings, tmp_path):
         evidence=SimpleUploadedFile("表彰.pdf", pdf_bytes()),
     )
     report = _report_job(role_users[Role.REPORTER], evaluation)
+    from scoring.services.briefings import generate_briefing, issue_briefing
+
+    issued = generate_briefing(period=small.period(14), user=small.office)
+    issue_briefing(briefing=issued, user=small.office)
+    draft_briefing = generate_briefing(period=small.period(15), user=small.office)
+    follow_up, draft = _follow_ups(role_users, small)
     return {
         "ledger-week": [period.pk],
         "notification-open": [1],
@@ -216,6 +245,7 @@ def url_args(role_users, settings, tmp_path):
         "evaluation-compute": [evaluation.pk, "00000000-0000-0000-0000-000000000000"],
         "unit-score": [evaluation.pk, small.reporter.unit.pk],
         "results-detail": [evaluation.pk],
+        "showcase": [evaluation.pk],
         "results-export": ["completeness_xlsx"],
         "whatif": [evaluation.pk],
         "version-diff": [evaluation.pk, version.number, version.number],
@@ -231,7 +261,43 @@ def url_args(role_users, settings, tmp_path):
         "report-job": [report.pk],
         "report-job-status": [report.pk],
         "report-download": [report.pk],
+        "briefing-detail": [issued.pk],
+        "briefing-edit": [draft_briefing.pk],
+        "briefing-issue": [draft_briefing.pk],
+        "follow-up-detail": [follow_up.pk],
+        "follow-up-edit": [draft.pk],
+        "follow-up-action": [follow_up.pk, "acknowledge"],
     }
+
+
+def _follow_ups(role_users, small):
+    """A follow-up from the reviewer's unit to the reporter's, acknowledged and answered with
+    a photo, and a draft of the reviewer's."""
+    from datetime import date
+
+    from campaigns.services import follow_ups
+
+    reviewer, reporter = role_users[Role.REVIEWER], role_users[Role.REPORTER]
+    fields = {
+        "year": small.year,
+        "unit": reporter.unit,
+        "indicator": small.investment,
+        "title": "固定资产投资进度滞后",
+        "problem": "截至第15周完成年度目标的20%",
+        "requirement": "制定整改措施",
+        "due_on": date(2026, 5, 15),
+        "user": reviewer,
+    }
+    follow_up = follow_ups.create_and_issue(**fields)
+    follow_ups.acknowledge(follow_up=follow_up, user=reporter)
+    follow_ups.reply(
+        follow_up=follow_up,
+        user=reporter,
+        text="已召开专题会",
+        files=[SimpleUploadedFile("现场.png", _png())],
+    )
+    draft = follow_ups.create_and_issue(send=False, **fields)
+    return follow_up, draft
 
 
 def named_urls(resolver=None, namespace=""):

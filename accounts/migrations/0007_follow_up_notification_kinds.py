@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_leader_contact_units'),
+        ("accounts", "0006_leader_contact_units"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('reminder', '填报提醒'), ('missing', '缺报通知'), ('returned', '退回修改'), ('reopened', '重新开放'), ('confirm', '待确认'), ('published', '考评发布'), ('appeal', '申诉处理'), ('follow_up', '督查督办'), ('escalation', '逾期警示'), ('briefing', '周通报')], max_length=20, verbose_name='类型'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("reminder", "填报提醒"),
+                    ("missing", "缺报通知"),
+                    ("returned", "退回修改"),
+                    ("reopened", "重新开放"),
+                    ("confirm", "待确认"),
+                    ("published", "考评发布"),
+                    ("appeal", "申诉处理"),
+                    ("follow_up", "督查督办"),
+                    ("escalation", "逾期警示"),
+                    ("briefing", "周通报"),
+                ],
+                max_length=20,
+                verbose_name="类型",
+            ),
         ),
     ]

@@ -23,7 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 
 from ..errors import LedgerError
-from ..models import Evidence, Inspection, LedgerEntry, WeeklyLedger
+from ..models import Evidence, FollowUpEvent, Inspection, LedgerEntry, WeeklyLedger
 from .ledger import editable_indicator_ids, is_unit_member
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -271,24 +271,32 @@ def attach_evidence(
     *,
     entry: LedgerEntry | None = None,
     inspection: Inspection | None = None,
+    follow_up_event: FollowUpEvent | None = None,
     upload,
     user,
     now: datetime | None = None,
 ) -> Evidence:
-    """Attach an uploaded photo or PDF to an entry (its unit, while editable) or an inspection.
+    """Attach an uploaded photo or PDF to an entry (its unit, while editable), an inspection
+    (its inspector) or a follow-up reply (the replying unit's people).
 
     The original bytes are kept as uploaded (their hash is what reveals reuse); only the
     thumbnail is turned upright.
     """
     now = now or timezone.now()
-    if (entry is None) == (inspection is None):
-        raise LedgerError("佐证材料须附在一条实帐条目或一次实地查看记录上。")
+    if sum(owner is not None for owner in (entry, inspection, follow_up_event)) != 1:
+        raise LedgerError("佐证材料须附在一条实帐条目、一次实地查看记录或一条交办反馈上。")
     name = os.path.basename(upload.name or "").strip() or "未命名文件"
     written: list[str] = []
     try:
         with transaction.atomic():
             if entry is not None:
                 refusal = _entry_refusal(user, entry, now=now, verb="上传")
+            elif follow_up_event is not None:
+                refusal = (
+                    None
+                    if is_unit_member(user, follow_up_event.follow_up.unit_id)
+                    else "只能为本单位的交办反馈上传材料。"
+                )
             else:
                 refusal = (
                     None
@@ -303,6 +311,7 @@ def attach_evidence(
             evidence = Evidence(
                 entry=entry,
                 inspection=inspection,
+                follow_up_event=follow_up_event,
                 kind=checked.kind,
                 original_name=name[:200],
                 size=len(content),
@@ -343,6 +352,8 @@ def delete_evidence(*, evidence: Evidence, user, now: datetime | None = None) ->
             raise LedgerError("该佐证材料已删除。")
         if evidence.entry is not None:
             refusal = _entry_refusal(user, evidence.entry, now=now, verb="删除")
+        elif evidence.follow_up_event_id is not None:
+            refusal = "交办反馈的材料已记入办理过程，不能删除。"
         else:
             refusal = (
                 None

@@ -15,8 +15,11 @@ from accounts.services import notify
 
 from ..errors import LedgerError
 from ..flags import Flag
-from ..models import Inspection, LedgerEntry, WeeklyLedger
+from ..models import FollowUp, Inspection, LedgerEntry, WeeklyLedger
 from ..review_rows import entry_flags
+from ..templatetags.figures import figure
+from ..workdays import add_working_days
+from .follow_ups import ensure_draft
 from .ledger import refresh_status, save_entry
 
 Review = LedgerEntry.ReviewStatus
@@ -183,8 +186,13 @@ def record_inspection(
     visited_on: date,
     place: str,
     findings: str,
+    differs_from_ledger: bool = False,
+    now: datetime | None = None,
 ) -> Inspection:
-    """Record an on-site check (实地查看), against an entry when there is one."""
+    """Record an on-site check (实地查看), against an entry when there is one.
+
+    Findings that differ from the ledger (`differs_from_ledger`) on an entry open a follow-up
+    draft from the inspector's unit to the inspected unit (draft_for_difference)."""
     if not user.has_role(Role.REVIEWER) and not acts_as_office(user):
         raise LedgerError("只有审核员或考核办可以记录实地查看。")
     if entry is not None:
@@ -211,8 +219,52 @@ def record_inspection(
         visited_on=visited_on,
         place=place.strip(),
         findings=findings.strip(),
+        differs_from_ledger=bool(differs_from_ledger),
     )
     if entry is not None and not entry.checked_on_site:
         entry.checked_on_site = True
         save_entry(entry, user=user, reason="实地查看", update_fields=["checked_on_site"])
+    if inspection.differs_from_ledger and entry is not None:
+        draft_for_difference(inspection, entry=entry, user=user, now=now)
     return inspection
+
+
+INSPECTION_DAYS = 5  # working days to answer a check that differs from the ledger
+
+
+def draft_for_difference(inspection: Inspection, *, entry: LedgerEntry, user, now=None):
+    """A follow-up DRAFT (never sent by itself) from the inspector's unit to the inspected unit
+    about the entry's indicator, the findings as its problem; the inspector is told. Once per
+    inspection (ensure_draft). None when the inspector belongs to no unit (nobody to send it)."""
+    if user.unit_id is None:
+        return None
+    now = now or timezone.now()
+    indicator, ledger = entry.indicator, entry.ledger
+    reported = figure(entry.value) or "未填"
+    visited = inspection.visited_on
+    follow_up = ensure_draft(
+        year=ledger.period.year,
+        unit=inspection.unit,
+        origin=FollowUp.Origin.INSPECTION,
+        indicator=indicator,
+        inspection=inspection,
+        issuer_unit=user.unit,
+        title=f"实地查看与周帐所报不符：{indicator.name}"[:200],
+        problem=(
+            f"{visited.year}年{visited.month}月{visited.day}日实地查看（{inspection.place}）："
+            f"{inspection.findings}\n周帐所报：{ledger.period.label}「{indicator.name}」"
+            f"填报 {reported}{indicator.measure}。"
+        ),
+        requirement="核实实际情况，如实更正周帐并说明不符原因，按期反馈。",
+        due_on=timezone.localdate(add_working_days(now, INSPECTION_DAYS)),
+        now=now,
+    )
+    if follow_up.created:
+        notify(
+            recipients=[user],
+            kind="follow_up",
+            title=f"实地查看与周帐不符：已起草对{inspection.unit}的交办单",
+            body="请审核修改后发出。",
+            url=reverse("follow-up-detail", args=[follow_up.pk]),
+        )
+    return follow_up

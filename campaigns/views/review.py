@@ -256,7 +256,12 @@ def inspect(request, entry_id):
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            messages.success(request, f"已记录对{_label(entry)}的实地查看。")
+            drafted = (
+                "，并已起草交办单（草稿），请到“督查督办”审核后发出"
+                if inspection.differs_from_ledger
+                else ""
+            )
+            messages.success(request, f"已记录对{_label(entry)}的实地查看{drafted}。")
             return _back(request)
     return render(
         request,

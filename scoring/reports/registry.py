@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from importlib import import_module
 
 # Modules whose import registers exports. Add a module here when it defines new exports.
-EXPORT_MODULES = ("scoring.reports.pdf", "scoring.reports.xlsx")
+EXPORT_MODULES = (
+    "scoring.reports.pdf",
+    "scoring.reports.xlsx",
+    "scoring.reports.briefing_xlsx",
+    "scoring.reports.analysis_sheets",
+)
 
 Rendered = tuple[str, str, bytes]  # filename, content type, content
 

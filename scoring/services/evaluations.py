@@ -35,6 +35,7 @@ from ..models import (
     UnitScore,
     Veto,
 )
+from .follow_up_drafts import draft_after_publication
 from .loading import decision_snapshot, load_quarter, timeliness_weeks
 
 Status = QuarterlyEvaluation.Status
@@ -237,6 +238,7 @@ def _store(version, inputs, result, *, previous: dict[int, int]) -> None:
             base=r.base,
             late_ledgers=unit.late_ledgers,
             missing_ledgers=unit.missing_ledgers,
+            overdue_follow_ups=inputs.overdue_follow_ups.get(r.unit_id, 0),
             timeliness=r.timeliness,
             bonus=r.adjustment.bonus,
             penalty=r.adjustment.penalty,
@@ -355,6 +357,8 @@ def publish_quarter(
     evaluation.document_number = document_number.strip() or evaluation.document_number
     evaluation.save()
     _announce(evaluation)
+    # 责令检讨 for the 后进 units (and, at the half-year, the weak items): drafts to send.
+    draft_after_publication(evaluation=evaluation, user=user, now=now)
     return evaluation
 
 
@@ -401,6 +405,7 @@ def _write_file_entries(evaluation, version, scores, *, now, user) -> None:
             engine.Tier(score.tier) if score.tier else None,
             late=score.late_ledgers,
             missing=score.missing_ledgers,
+            # No overdue follow-ups here: the escalation wrote them at their 黄牌 (rule 11).
             vetoes=vetoes.get(score.unit_id, 0),
             adjustments=adjustments.get(score.unit_id, ()),
             rules=rules,

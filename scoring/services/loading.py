@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import Count, F
 from django.utils import timezone
 
 from accounts.models import Unit
@@ -24,7 +24,7 @@ from campaigns.models import (
 )
 
 from .. import engine
-from ..models import Adjustment, Veto
+from ..models import Adjustment, FileEntry, Veto
 
 HANDED_IN = WeeklyLedger.HANDED_IN
 
@@ -50,6 +50,8 @@ class QuarterInputs:
     # The approved adjustments and vetoes used, as stored with a version (decision_snapshot).
     adjustments: list[dict] = field(default_factory=list)
     vetoes: list[dict] = field(default_factory=list)
+    # Rule 11: per unit, the overdue follow-ups already in its file for this quarter.
+    overdue_follow_ups: dict[int, int] = field(default_factory=dict)
 
 
 def latest_verified(year: AssessmentYear, quarter: int) -> dict[tuple[int, int], Source]:
@@ -131,6 +133,19 @@ def timeliness_weeks(year, quarter, unit_ids, now) -> tuple[dict, dict, int]:
     return late, missing, len(periods) - len(locked)
 
 
+def overdue_follow_up_counts(year: AssessmentYear, quarter: int) -> dict[int, int]:
+    """Rule 11: per unit, the overdue-follow-up faults the escalation (黄牌) wrote into its
+    file for this year and quarter. Counted, never written again at publication."""
+    rows = (
+        FileEntry.objects.filter(year=year, quarter=quarter, source=FileEntry.Source.FOLLOW_UP)
+        .order_by()  # the model's ordering would split the groups
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    return dict(rows)
+
+
 def decision_snapshot(year: AssessmentYear, quarter: int) -> dict[str, list[dict]]:
     """The quarter's approved adjustments and vetoes as plain JSON-ready rows, in a fixed order.
 
@@ -190,6 +205,7 @@ def load_quarter(
     inputs = QuarterInputs(
         units=[], quarter_end=end, sources=sources, open_periods=open_periods, **decisions
     )
+    inputs.overdue_follow_ups = overdue_follow_up_counts(year, quarter)
     for unit_id, unit_targets in by_unit.items():
         unit = units[unit_id]
         indicators = []

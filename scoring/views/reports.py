@@ -15,7 +15,7 @@ from ..reports.registry import get_export
 from ..services.reports import ReportRefused, report_jobs_visible_to, request_report
 
 # The parameters a report form may send; every one is a whole number (an id or a year id).
-PARAM_KEYS = ("evaluation_id", "unit_id", "year_id")
+PARAM_KEYS = ("evaluation_id", "unit_id", "year_id", "briefing_id")
 POLL_SECONDS = 2
 
 

@@ -91,6 +91,8 @@ def _params(small, evaluation, unit) -> dict[str, dict]:
         "ranking_xlsx": {"evaluation_id": evaluation.pk},
         "indicator_detail_xlsx": {"evaluation_id": evaluation.pk},
         "completeness_xlsx": {"year_id": small.year.pk},
+        "comparison_xlsx": {"year_id": small.year.pk, "scope": "all"},
+        "weak_items_xlsx": {"year_id": small.year.pk, "scope": "all"},
     }
 
 

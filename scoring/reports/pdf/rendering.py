@@ -74,7 +74,9 @@ def render_pdf(html: str, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     ).write_pdf()
 
 
-def document(template: str, context: dict, progress: Progress, *, steps=(40, 60)) -> bytes:
+def document(
+    template: str, context: dict, progress: Progress, *, steps=(40, 60), fetcher=None
+) -> bytes:
     if progress:
         progress(steps[0])
     context = {
@@ -86,7 +88,7 @@ def document(template: str, context: dict, progress: Progress, *, steps=(40, 60)
     html = render_to_string(template, context)
     if progress:
         progress(steps[1])
-    return render_pdf(html)
+    return render_pdf(html, fetcher=fetcher)
 
 
 _UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\\/:*?"<>|]+')

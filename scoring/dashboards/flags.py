@@ -1,0 +1,116 @@
+"""The leader dashboard's red flags (红色预警): each a count, what it counts, and the page that
+lists the same things — so a leader can follow every flag to what is behind it.
+
+Each flag is one function below; `red_flags` runs them in order. The registers of issue 13
+(key projects not started or stalled, pilot villages behind the 80 % milestone) will add their
+flags here as two more functions: nothing shows for them until they exist.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from campaigns.models import FollowUp
+from campaigns.selectors import Cell, completeness_matrix
+
+from ..models import UnitScore
+from ..selectors import unit_scores_visible_to
+from .common import OPEN, Moment, follow_ups_visible_to, latest_published, link
+from .progress import Progress
+
+
+@dataclass
+class Flag:
+    key: str
+    label: str
+    count: int
+    url: str | None
+    note: str = ""  # what is counted, in a line
+    names: list[str] = field(default_factory=list)  # the units named, when few
+
+    @property
+    def raised(self) -> bool:
+        return self.count > 0
+
+
+def lagging_units(user, at: Moment) -> Flag | None:
+    """后进 units of the latest published quarter (rule 10), as its results page lists them."""
+    evaluation = latest_published(user)
+    if evaluation is None:
+        return None
+    scores = (
+        unit_scores_visible_to(user)
+        .filter(version_id=evaluation.current_version_id, tier=UnitScore.Tier.LAGGING)
+        .order_by("group__sort_order", "position", "sort_order")
+    )
+    names = [score.unit.short_name or score.unit.name for score in scores]
+    return Flag(
+        "lagging",
+        "后进单位",
+        len(names),
+        link("results-detail", evaluation.pk),
+        f"{evaluation.title}考评结果",
+        names,
+    )
+
+
+def carded_follow_ups(user, at: Moment) -> list[Flag]:
+    """Open follow-ups carrying a red or a yellow card (overdue escalation), one flag each."""
+    counts = follow_ups_visible_to(user).aggregate(
+        red=Count("pk", filter=Q(status__in=OPEN, card=FollowUp.Card.RED)),
+        yellow=Count("pk", filter=Q(status__in=OPEN, card=FollowUp.Card.YELLOW)),
+    )
+    return [
+        Flag("red", "红牌督办事项", counts["red"], _carded("red"), "逾期未办结，已亮红牌"),
+        Flag("yellow", "黄牌督办事项", counts["yellow"], _carded("yellow"), "逾期未办结，已亮黄牌"),
+    ]
+
+
+def _carded(card: str) -> str | None:
+    """The follow-up list filtered as the flag counts: open ones carrying the card."""
+    return link("follow-up-list", card=card, status="open")
+
+
+def missing_ledgers(user, at: Moment) -> Flag | None:
+    """Units that owe the latest week whose deadline has passed and have not handed it in (the
+    completeness matrix's 逾期未交 and 缺报 cells of that week)."""
+    if at.due_week is None:
+        return None
+    _periods, rows = completeness_matrix(user, year=at.year, periods=[at.due_week], now=at.now)
+    unhanded = {Cell.MISSING[0], Cell.OVERDUE[0]}
+    names = [
+        unit.short_name or unit.name
+        for unit, cells in rows
+        if any(code in unhanded for _period, code, _label in cells)
+    ]
+    return Flag(
+        "missing",
+        "未交周帐单位",
+        len(names),
+        link("completeness"),
+        f"{at.due_week.label}截止时未交",
+        names,
+    )
+
+
+def weak_items(at: Moment, progress: Progress) -> Flag | None:
+    """The weak-items page's count, taken from the measured targets (so the figures are read
+    once per page, not twice): from the half-year on, the items under 50 % of their half-year
+    target (the speech's "连过半的任务都没有完成"); before it, every item behind its milestone.
+    tests/scoring/test_dashboards.py holds it equal to campaigns.weak_items' own count."""
+    if at.year is None:
+        return None
+    measured = progress.measured()
+    if progress.at_half_year:
+        count = sum(line.below_half for line in measured)
+        label, note = "半年任务未过半", "已核实数不足半年目标的一半"
+    else:
+        count = sum(not line.on_track for line in measured)
+        label, note = "进度滞后事项", "已核实数落后于序时目标"
+    return Flag("weak", label, count, link("weak-items"), note)
+
+
+def red_flags(user, at: Moment, progress: Progress) -> list[Flag]:
+    flags = [lagging_units(user, at), *carded_follow_ups(user, at), missing_ledgers(user, at)]
+    flags.append(weak_items(at, progress))
+    return [flag for flag in flags if flag is not None]
