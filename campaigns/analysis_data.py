@@ -20,16 +20,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Q
 
 from accounts.permissions import reads_every_unit, user_acts_as
 from accounts.roles import Role
 
+from . import verified_figures
 from .models import AssessmentYear, Indicator, LedgerEntry, Milestone, Period, Target
 from .progress_rules import Milestone as Due
 
-VERIFIED = LedgerEntry.ReviewStatus.VERIFIED
+VERIFIED = verified_figures.VERIFIED
 
 
 @dataclass(frozen=True)
@@ -164,10 +164,6 @@ def target_rows(year: AssessmentYear, **filters) -> list[TargetRow]:
 # --- verified figures ------------------------------------------------------------------------
 
 
-def figure_of(verified_value, value) -> Decimal | None:
-    return verified_value if verified_value is not None else value
-
-
 def verified_entries(year: AssessmentYear, *, up_to_week: int, **filters):
     return LedgerEntry.objects.filter(
         ledger__period__year=year,
@@ -180,25 +176,14 @@ def verified_entries(year: AssessmentYear, *, up_to_week: int, **filters):
 def latest_figures(
     year: AssessmentYear, *, up_to_week: int, **filters
 ) -> dict[tuple[int, int], tuple[int, Decimal]]:
-    """Per (unit, indicator): (week, figure) of the latest verified entry up to `up_to_week`.
-
-    One row per pair on PostgreSQL (DISTINCT ON, as scoring's rule-1 loader reads it).
-    """
-    if up_to_week <= 0:
-        return {}
-    entries = (
-        verified_entries(year, up_to_week=up_to_week, **filters)
-        .exclude(verified_value__isnull=True, value__isnull=True)
-        .annotate(unit=F("ledger__unit_id"), week=F("ledger__period__iso_week"))
-        .order_by("ledger__unit_id", "indicator_id", "-ledger__period__iso_week")
-        .values_list("unit", "indicator_id", "week", "verified_value", "value")
-    )
-    if connection.features.can_distinct_on_fields:
-        entries = entries.distinct("ledger__unit_id", "indicator_id")
-    latest: dict[tuple[int, int], tuple[int, Decimal]] = {}
-    for unit_id, indicator_id, week, verified, reported in entries:
-        latest.setdefault((unit_id, indicator_id), (week, figure_of(verified, reported)))
-    return latest
+    """Per (unit, indicator): (week, figure) of the latest verified entry up to `up_to_week`
+    (rule 1 as the quarter reads it: campaigns.verified_figures)."""
+    latest = verified_figures.latest_verified(year, through_week=up_to_week, **filters)
+    return {
+        key: (found.iso_week, found.verified)
+        for key, found in latest.items()
+        if found.verified is not None
+    }
 
 
 def weekly_figures(
@@ -207,10 +192,9 @@ def weekly_figures(
     """Per (unit, indicator): {week: verified figure} up to `up_to_week` (a chart's series)."""
     series: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
     rows = verified_entries(year, up_to_week=up_to_week, **filters).values_list(
-        "ledger__unit_id", "indicator_id", "ledger__period__iso_week", "verified_value", "value"
+        "ledger__unit_id", "indicator_id", "ledger__period__iso_week", "verified_value"
     )
-    for unit_id, indicator_id, week, verified, reported in rows:
-        figure = figure_of(verified, reported)
+    for unit_id, indicator_id, week, figure in rows:
         if figure is not None:
             series[(unit_id, indicator_id)][week] = figure
     return series
@@ -226,23 +210,8 @@ def carried(weekly: dict[int, Decimal], weeks: list[int]) -> list[Decimal | None
 
 
 def done_dates(year: AssessmentYear, *, as_of: date, **filters) -> dict[tuple[int, int], date]:
-    """Per (unit, milestone indicator): the earliest completion date a reviewer verified, on or
-    before `as_of` (rule 3: the completion date decides, not the week it was reported in)."""
-    rows = (
-        LedgerEntry.objects.filter(
-            ledger__period__year=year,
-            review_status=VERIFIED,
-            done_on__isnull=False,
-            done_on__lte=as_of,
-            **filters,
-        )
-        .order_by("done_on")
-        .values_list("ledger__unit_id", "indicator_id", "done_on")
-    )
-    earliest: dict[tuple[int, int], date] = {}
-    for unit_id, indicator_id, done_on in rows:
-        earliest.setdefault((unit_id, indicator_id), done_on)
-    return earliest
+    """Per (unit, milestone indicator): the earliest verified completion date by `as_of`."""
+    return verified_figures.verified_completions(year, by=as_of, **filters)
 
 
 # --- display ---------------------------------------------------------------------------------

@@ -91,8 +91,9 @@ def acknowledgement_overdue(
 
 
 def is_overdue(follow_up: FollowUp, today: date) -> bool:
-    """Open past its due date, or carrying a card (黄牌/红牌) — these head the lists."""
-    return bool(follow_up.card) or (follow_up.status in OPEN and follow_up.due_on < today)
+    """Open and past its due date or carrying a card (黄牌/红牌) — these head the lists. A
+    closed follow-up keeps its card as a record, but is no longer overdue."""
+    return follow_up.status in OPEN and (bool(follow_up.card) or follow_up.due_on < today)
 
 
 def calendar_for(follow_ups, now: datetime) -> Calendar:
@@ -128,7 +129,7 @@ def follow_up_list(
     card: str | None = None,
     issuer_unit_id: int | None = None,
 ) -> QuerySet[FollowUp]:
-    """The visible follow-ups, filtered; overdue ones (open past due, or carded) first, then
+    """The visible follow-ups, filtered; overdue ones (open, past due or carded) first, then
     the open ones by due date, then the rest newest first — the issuer's and the unit's order
     alike. `status` "open" means every open state."""
     today = timezone.localdate(now)
@@ -147,7 +148,8 @@ def follow_up_list(
         rows = rows.filter(card=card)
     return rows.annotate(
         overdue_rank=Case(
-            When(~Q(card=""), then=Value(0)),
+            # A closed follow-up keeps its card as a record; only open ones lead the list.
+            When(~Q(card=""), status__in=OPEN, then=Value(0)),
             When(status__in=OPEN, due_on__lt=today, then=Value(0)),
             When(status__in=OPEN, then=Value(1)),
             When(status=Status.DRAFT, then=Value(2)),

@@ -29,7 +29,10 @@ class ScoringConfig(AppConfig):
         from campaigns.demo import after_demo_built
 
         from .demo import build_results
+        from .demo_supervision import build_supervision
 
         # Campaigns builds the demo and does not import scoring: scoring adds the demo's
-        # computed and published quarters (seed_demo, build_demo(results=True)).
+        # computed and published quarters (seed_demo, build_demo(results=True)), then the
+        # follow-ups those publications drafted and the weekly briefings, in that order.
         after_demo_built(build_results)
+        after_demo_built(build_supervision)

@@ -28,7 +28,6 @@ from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Unit
@@ -41,6 +40,7 @@ from campaigns.models import (
     Target,
     WeeklyLedger,
 )
+from campaigns.verified_figures import latest_verified, verified_completions
 
 from .. import engine
 from ..display import shown
@@ -62,43 +62,14 @@ def percent(share: Decimal) -> str:
 
 def figures_as_of(year, iso_week: int) -> dict[tuple[int, int], Decimal]:
     """Per (unit, indicator) the verified figure of the latest verified entry in or before
-    `iso_week` (none before week 1). One query; PostgreSQL keeps one row per pair."""
-    if iso_week < 1:
-        return {}
-    entries = (
-        LedgerEntry.objects.filter(
-            ledger__period__year=year,
-            ledger__period__iso_week__lte=iso_week,
-            review_status=VERIFIED,
-            verified_value__isnull=False,
-        )
-        .order_by("ledger__unit_id", "indicator_id", "-ledger__period__iso_week")
-        .values_list("ledger__unit_id", "indicator_id", "verified_value")
-    )
-    if connection.features.can_distinct_on_fields:
-        entries = entries.distinct("ledger__unit_id", "indicator_id")
-    figures: dict[tuple[int, int], Decimal] = {}
-    for unit_id, indicator_id, value in entries:
-        figures.setdefault((unit_id, indicator_id), value)
-    return figures
+    `iso_week` (none before week 1): rule 1 as the quarter reads it."""
+    latest = latest_verified(year, through_week=iso_week)
+    return {key: found.verified for key, found in latest.items() if found.verified is not None}
 
 
 def completions_by(year, day: date) -> dict[tuple[int, int], date]:
     """Per (unit, milestone indicator) the earliest verified completion date on or before `day`."""
-    done = (
-        LedgerEntry.objects.filter(
-            ledger__period__year=year,
-            review_status=VERIFIED,
-            done_on__isnull=False,
-            done_on__lte=day,
-        )
-        .order_by("done_on")
-        .values_list("ledger__unit_id", "indicator_id", "done_on")
-    )
-    earliest: dict[tuple[int, int], date] = {}
-    for unit_id, indicator_id, done_on in done:
-        earliest.setdefault((unit_id, indicator_id), done_on)
-    return earliest
+    return verified_completions(year, by=day)
 
 
 def _targets(year) -> tuple[list[Target], dict[int, list[engine.Milestone]]]:

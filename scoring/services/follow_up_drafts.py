@@ -154,7 +154,7 @@ def draft_half_year_weak_items(*, year, user=None, now: datetime) -> list[Follow
             origin=FollowUp.Origin.WEAK_ITEM,
             indicator=indicator,
             issuer_unit=issuer,
-            title=f"「{indicator.name}」半年任务未过半",
+            title=f"「{indicator.name}」半年{'超出控制目标' if lower(indicator) else '任务未过半'}",
             problem=weak_item_problem(item),
             requirement="分析滞后原因，制定赶超措施，按期反馈整改进展和完成情况。",
             due_on=due_on,
@@ -174,6 +174,10 @@ def draft_half_year_weak_items(*, year, user=None, now: datetime) -> list[Follow
     return created + from_office
 
 
+def lower(indicator) -> bool:
+    return indicator.direction == indicator.Direction.LOWER_BETTER
+
+
 def weak_item_problem(item) -> str:
     """截至6月30日，「…」半年目标 6亿元，核实完成 2亿元，完成率 33%，未过半（差 4亿元）。"""
     indicator, measure = item.indicator, item.indicator.measure
@@ -181,6 +185,13 @@ def weak_item_problem(item) -> str:
         due = f"{item.due.month}月{item.due.day}日" if item.due else "半年"
         return f"截至6月30日，「{indicator.name}」{due}应完成的节点任务尚未完成。"
     half = item.half_year_target if item.half_year_target is not None else item.target_to_date
+    if lower(indicator):
+        # A ceiling (cases, accidents): "under half" means far above it (rule 3's rate).
+        return (
+            f"截至6月30日，「{indicator.name}」半年控制目标 {plain(half)}{measure}，"
+            f"核实发生 {plain(item.actual)}{measure}，超出 {plain(item.gap)}{measure}，"
+            f"完成率 {item.rate * 100:.0f}%，不足一半。"
+        )
     return (
         f"截至6月30日，「{indicator.name}」半年目标 {plain(half)}{measure}，"
         f"核实完成 {plain(item.actual)}{measure}，完成率 {item.rate * 100:.0f}%，"

@@ -9,19 +9,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import Count, F
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Unit
+from campaigns import verified_figures
 from campaigns.models import (
     AssessmentYear,
-    LedgerEntry,
     Milestone,
     Period,
     Target,
     WeeklyLedger,
 )
+from campaigns.verified_figures import VerifiedFigure
 
 from .. import engine
 from ..models import Adjustment, FileEntry, Veto
@@ -29,15 +29,8 @@ from ..models import Adjustment, FileEntry, Veto
 HANDED_IN = WeeklyLedger.HANDED_IN
 
 
-@dataclass(frozen=True)
-class Source:
-    """The verified entry an actual came from."""
-
-    entry_id: int
-    iso_week: int
-    verified: object  # Decimal | None
-    reported: object  # Decimal | None
-    done_on: object  # date | None
+# The verified entry an actual came from (campaigns.verified_figures: one definition of rule 1).
+Source = VerifiedFigure
 
 
 @dataclass
@@ -56,48 +49,13 @@ class QuarterInputs:
 
 def latest_verified(year: AssessmentYear, quarter: int) -> dict[tuple[int, int], Source]:
     """Rule 1: per (unit, indicator) the latest verified entry in or before the quarter."""
-    entries = (
-        LedgerEntry.objects.filter(
-            ledger__period__year=year,
-            ledger__period__quarter__lte=quarter,
-            review_status=LedgerEntry.ReviewStatus.VERIFIED,
-        )
-        .annotate(unit_id=F("ledger__unit_id"), iso_week=F("ledger__period__iso_week"))
-        .order_by("ledger__unit_id", "indicator_id", "-ledger__period__iso_week")
-        .values_list(
-            "unit_id", "indicator_id", "pk", "iso_week", "verified_value", "value", "done_on"
-        )
-    )
-    if connection.features.can_distinct_on_fields:  # PostgreSQL: one row per pair
-        entries = entries.distinct("ledger__unit_id", "indicator_id")
-    sources: dict[tuple[int, int], Source] = {}
-    for unit_id, indicator_id, pk, week, verified, reported, done_on in entries:
-        sources.setdefault((unit_id, indicator_id), Source(pk, week, verified, reported, done_on))
-    return sources
+    return verified_figures.latest_verified(year, through_quarter=quarter)
 
 
 def milestone_completions(year: AssessmentYear, quarter: int) -> dict[tuple[int, int], object]:
-    """Per (unit, milestone indicator) the earliest completion date a reviewer verified, by the
-    quarter end.
-
-    Rule 3: the completion *date* decides, not the period it was reported in. A milestone done
-    on 30 June is often reported in the week holding 29 June–5 July, a Q3 period (its Thursday
-    is in July), so every period of the year is read; only the date is bounded.
-    """
-    done = (
-        LedgerEntry.objects.filter(
-            ledger__period__year=year,
-            review_status=LedgerEntry.ReviewStatus.VERIFIED,
-            done_on__isnull=False,
-            done_on__lte=engine.quarter_end(year.year, quarter),
-        )
-        .order_by("done_on")
-        .values_list("ledger__unit_id", "indicator_id", "done_on")
-    )
-    earliest: dict[tuple[int, int], object] = {}
-    for unit_id, indicator_id, done_on in done:
-        earliest.setdefault((unit_id, indicator_id), done_on)
-    return earliest
+    """Rule 3: per (unit, milestone indicator) the earliest verified completion date by the
+    quarter end."""
+    return verified_figures.verified_completions(year, by=engine.quarter_end(year.year, quarter))
 
 
 def timeliness_counts(year, quarter, unit_ids, now) -> tuple[dict, dict, int]:

@@ -11,6 +11,7 @@ from accounts.todo import providers_for
 from campaigns.follow_up_selectors import (
     acknowledgement_overdue,
     follow_up_list,
+    flag_rows,
     follow_ups_visible_to,
     todo_counts,
 )
@@ -70,6 +71,17 @@ def test_overdue_ones_head_the_list_then_open_ones_by_due_date(s):
     assert {f.pk for f in follow_up_list(s.office, now=NOW, status="open")} == {a.pk, b.pk, c.pk}
     FollowUp.objects.filter(pk=a.pk).update(card="red")
     assert [f.pk for f in follow_up_list(s.office, now=NOW, card="red")] == [a.pk]
+    # A card stays on a closed follow-up as a record; it no longer heads the list.
+    FollowUp.objects.filter(pk=d.pk).update(card="yellow")
+    order = [f.title for f in follow_up_list(s.reviewer, now=at(2026, 6, 4, 9))]
+    assert order == ["C", "A", "B", "D"]  # the overdue by due date: C 3 June, A (red) 12 June
+    rows = flag_rows(follow_up_list(s.reviewer, now=at(2026, 6, 4, 9)), at(2026, 6, 4, 9))
+    assert [f.overdue for f in rows] == [
+        True,
+        True,
+        False,
+        False,
+    ]
 
 
 def test_unacknowledged_after_one_working_day_is_flagged_on_the_holiday_calendar(s):

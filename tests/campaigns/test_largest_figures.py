@@ -17,6 +17,7 @@ from accounts.models import User
 from campaigns.models import LedgerEntry, Target
 from scoring.models import IndicatorScore, UnitScore
 from scoring.reports.registry import get_export, synchronous_exports
+from scoring.services.briefings import generate_briefing
 from tests.scoring.test_results_pages import published_quarter
 
 # Q1 2026 is over and locked, Q2 is running (as in the results and export tests).
@@ -85,6 +86,8 @@ def test_every_page_and_export_shows_the_largest_figures(client, brimful):
     entry = LedgerEntry.objects.filter(ledger__unit=units[0], indicator=small.investment).get()
     period, unit = entry.ledger.period, units[0]
     reporter = User.objects.get(username="rq0")
+    with time_machine.travel(NOW, tick=False):
+        briefing = generate_briefing(period=period, now=NOW)
 
     week = ok(client, reporter, reverse("ledger-week", args=[period.pk]))
     assert "99999999999999.9999" in week.content.decode()
@@ -101,6 +104,12 @@ def test_every_page_and_export_shows_the_largest_figures(client, brimful):
         reverse("results-detail", args=[evaluation.pk]),
         reverse("file-unit", args=[unit.pk]),
         reverse("whatif", args=[evaluation.pk]),
+        reverse("comparison"),
+        reverse("weak-items"),
+        reverse("dashboard-leader"),
+        reverse("dashboard-office"),
+        reverse("showcase", args=[evaluation.pk]),
+        reverse("briefing-detail", args=[briefing.pk]),
     ):
         ok(client, small.office, url)
     for identifier in synchronous_exports():  # each export says so itself (issue 11)
@@ -108,7 +117,7 @@ def test_every_page_and_export_shows_the_largest_figures(client, brimful):
             client,
             small.office,
             reverse("results-export", args=[identifier]),
-            {"evaluation_id": evaluation.pk},
+            {"evaluation_id": evaluation.pk, "briefing_id": briefing.pk},
         )
 
 

@@ -28,9 +28,9 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Notification, User
+from accounts.models import Notification, RankingGroup, Unit, User
 from campaigns.demo import build_demo
-from campaigns.models import LedgerEntry, Period
+from campaigns.models import FollowUp, FollowUpEvent, LedgerEntry, Period
 from campaigns.workdays import is_working_day
 from scoring.models import (
     Adjustment,
@@ -38,6 +38,7 @@ from scoring.models import (
     FileEntry,
     QuarterlyEvaluation,
     UnitScore,
+    WeeklyBriefing,
 )
 from scoring.services.evaluations import record_skipped_quarter
 from scoring.todo import awaiting_second_approval
@@ -115,7 +116,16 @@ def test_the_quarters_that_are_over_are_published_in_order(db):
     )
 
 
-COUNTED = (EvaluationVersion, FileEntry, Notification, Adjustment, UnitScore)
+COUNTED = (
+    EvaluationVersion,
+    FileEntry,
+    Notification,
+    Adjustment,
+    UnitScore,
+    FollowUp,
+    FollowUpEvent,
+    WeeklyBriefing,
+)
 
 
 @pytest.mark.clock("2026-11-30 10:00")
@@ -125,7 +135,7 @@ def test_leader_and_office2_have_work_and_a_second_run_publishes_nothing_new(db,
     bonus = Adjustment.objects.get()
     assert (bonus.quarter, bonus.points, bonus.approved_by) == (4, 1, None)
     assert bonus.unit.name == "城关镇" and bonus.entered_by.username == "office"
-    assert "请用 office2 登录审核" in demo.results[-1]
+    assert any("请用 office2 登录审核" in line for line in demo.results)
     assert awaiting_second_approval(User.objects.get(username="office2"))["adjustments"] == 1
     assert awaiting_second_approval(User.objects.get(username="office"))["adjustments_mine"] == 1
     # The leader's 待办: the latest published quarter with its 后进 unit (the 乡镇组 of 5).
@@ -141,6 +151,31 @@ def test_leader_and_office2_have_work_and_a_second_run_publishes_nothing_new(db,
     again = demo_as_of("2026-11-30 10:00")
     assert [model.objects.count() for model in COUNTED] == before
     assert again.results == ["2026年第一季度、第二季度、第三季度考评此前已发布，保持不变。"]
+
+
+@pytest.mark.clock("2026-11-30 10:00")
+def test_the_follow_ups_the_quarters_drafted_are_worked_through_to_now(db):
+    """scoring/demo_supervision.py: every 后进 unit's 责令检讨 is sent (numbered 1, 2, … in
+    order), nothing happened after `now`, some are closed, and every card has exactly one
+    fault in the file (and no fault without a card); the week before last has its issued
+    周通报 and last week a draft. The small county has no 县委办公室 (the office's unit, and so
+    the issuer of its drafts): it is added beforehand, carrying no task."""
+    now = at("2026-11-30 10:00")
+    party = RankingGroup.objects.create(name="党群部门组", sort_order=4)
+    Unit.objects.create(name="县委办公室", short_name="县委办", kind="department", group=party)
+    demo_as_of("2026-11-30 10:00")
+    lagging = UnitScore.objects.filter(tier=UnitScore.Tier.LAGGING).count()
+    sent = FollowUp.objects.filter(number__isnull=False)
+    assert sent.filter(origin=FollowUp.Origin.LAGGING).count() == lagging == 3
+    assert sorted(sent.values_list("number", flat=True)) == list(range(1, sent.count() + 1))
+    assert FollowUpEvent.objects.filter(at__gt=now).count() == 0
+    assert sent.filter(status=FollowUp.Status.CLOSED).exists()
+    carded = set(sent.exclude(card="").values_list("pk", flat=True))
+    faults = list(FileEntry.objects.filter(source=FileEntry.Source.FOLLOW_UP))
+    assert carded and {entry.follow_up_id for entry in faults} == carded
+    assert len(faults) == len(carded)
+    briefings = list(WeeklyBriefing.objects.order_by("period__iso_week"))
+    assert [(b.period.iso_week, b.status) for b in briefings] == [(47, "issued"), (48, "draft")]
 
 
 @pytest.mark.clock("2026-04-08 12:00")
@@ -218,7 +253,10 @@ def test_seed_demo_runs_the_results_by_default_and_says_what_it_did(db, settings
     call_command("seed_demo", weeks=1, stdout=out)
     lines = out.getvalue().splitlines()
     assert "2026年尚无已结束的季度，未计算考评。" in lines
-    assert lines[-1].startswith("待审核加减分：城关镇第四季度加分 1 分（上级表彰），由 office 录入")
+    assert any(
+        line.startswith("待审核加减分：城关镇第四季度加分 1 分（上级表彰），由 office 录入")
+        for line in lines
+    )
     quiet = StringIO()
     call_command("seed_demo", weeks=1, no_results=True, stdout=quiet)
     assert "考评" not in quiet.getvalue() and "加减分" not in quiet.getvalue()

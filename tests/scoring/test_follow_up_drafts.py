@@ -10,6 +10,7 @@ items' 10 working days are counted from the publication day.
 """
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -207,3 +208,28 @@ def test_only_the_inspector_hears_of_its_draft(small):
         differs_from_ledger=True,
     )
     assert not Notification.objects.filter(recipient__username="other_rev").exists()
+
+
+def test_a_ceiling_exceeded_at_the_half_year_reads_as_exceeded_not_as_unfinished():
+    """两抢一盗 cases, lower-better: half-year ceiling 4.5, verified 7 → 2.5 over; rule 3's rate
+    1 − 2.5/4.5 = 0.444 → 44 %, under half, so it is a weak item — but "未完成半年目标的一半"
+    would say the wrong thing about a ceiling."""
+    from types import SimpleNamespace
+
+    from campaigns.models import Indicator
+    from scoring.services.follow_up_drafts import weak_item_problem
+
+    cases = Indicator(name="“两抢一盗”案件发案数", measure="件", direction="lower")
+    item = SimpleNamespace(
+        indicator=cases,
+        milestone=False,
+        half_year_target=Decimal("4.5"),
+        target_to_date=Decimal("4.5"),
+        actual=Decimal(7),
+        gap=Decimal("2.5"),
+        rate=Decimal("0.4444"),
+    )
+    assert weak_item_problem(item) == (
+        "截至6月30日，「“两抢一盗”案件发案数」半年控制目标 4.5件，核实发生 7件，超出 2.5件，"
+        "完成率 44%，不足一半。"
+    )

@@ -20,6 +20,7 @@ from campaigns.services.ledger_workbook import ledger_workbook
 from campaigns.services.year_import import indicator_template, target_template
 from scoring.models import IndicatorScore, ReportJob
 from scoring.reports.registry import load_exports
+from scoring.services.briefings import generate_briefing
 from tests.helpers import make_user
 from tests.scoring.test_pdf_reports import build_published_quarter
 
@@ -81,7 +82,7 @@ def test_the_ledger_workbook_prints_landscape_with_its_header_row_repeated(publi
     assert sheet.oddFooter.center.text.startswith(a.name)
 
 
-def _params(small, evaluation, unit) -> dict[str, dict]:
+def _params(small, evaluation, unit, briefing) -> dict[str, dict]:
     """Parameters of each registered export, for the office (who may have every one)."""
     return {
         "quarter_notice": {"evaluation_id": evaluation.pk},
@@ -93,6 +94,9 @@ def _params(small, evaluation, unit) -> dict[str, dict]:
         "completeness_xlsx": {"year_id": small.year.pk},
         "comparison_xlsx": {"year_id": small.year.pk, "scope": "all"},
         "weak_items_xlsx": {"year_id": small.year.pk, "scope": "all"},
+        "weekly_briefing": {"briefing_id": briefing.pk},
+        "weekly_briefing_xlsx": {"briefing_id": briefing.pk},
+        "showcase_deck": {"evaluation_id": evaluation.pk},
     }
 
 
@@ -101,7 +105,8 @@ def test_every_export_is_sent_under_its_chinese_name_with_an_ascii_fallback(
 ):
     small, evaluation, (a, _b, _c) = published
     exports = load_exports()
-    params = _params(small, evaluation, a)
+    last_week = small.year.periods.filter(quarter=1).order_by("-iso_week").first()
+    params = _params(small, evaluation, a, generate_briefing(period=last_week))
     assert set(params) == set(exports), "a new export needs its parameters here"
     client.force_login(small.office)
     for identifier, export in exports.items():
