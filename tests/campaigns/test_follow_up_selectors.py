@@ -10,8 +10,8 @@ from accounts.roles import Role
 from accounts.todo import providers_for
 from campaigns.follow_up_selectors import (
     acknowledgement_overdue,
-    follow_up_list,
     flag_rows,
+    follow_up_list,
     follow_ups_visible_to,
     todo_counts,
 )
