@@ -21,6 +21,7 @@ from campaigns.excel import append_safe, write_safe
 from campaigns.models import WeeklyLedger
 from campaigns.services.year_import import indicator_template, target_template
 from scoring.reports.registry import load_exports
+from scoring.services.briefings import generate_briefing
 from tests.helpers import make_user
 from tests.scoring.test_results_pages import published_quarter
 
@@ -72,7 +73,10 @@ def hostile(db):
 
 def test_every_registered_export_keeps_formula_like_names_as_text(hostile):
     small, evaluation, units = hostile
-    county = {"evaluation_id": evaluation.pk, "year_id": small.year.pk}
+    last_week = small.year.periods.filter(quarter=1).order_by("-iso_week").first()
+    with time_machine.travel(NOW, tick=False):
+        briefing = generate_briefing(period=last_week, now=NOW)
+    county = {"evaluation_id": evaluation.pk, "year_id": small.year.pk, "briefing_id": briefing.pk}
     one_unit = {**county, "unit_id": units[0].pk}  # the scorecard and the unit's file
     rendered, sheets = set(), set()
     for identifier, export in load_exports().items():
@@ -87,7 +91,12 @@ def test_every_registered_export_keeps_formula_like_names_as_text(hostile):
         if content_type == XLSX:
             assert_kept(content, HOSTILE[:3])
             sheets.add(identifier)
-    assert sheets >= {"ranking_xlsx", "indicator_detail_xlsx", "completeness_xlsx"}
+    assert sheets >= {
+        "ranking_xlsx",
+        "indicator_detail_xlsx",
+        "completeness_xlsx",
+        "weekly_briefing_xlsx",
+    }
     assert rendered >= sheets | {"quarter_notice", "unit_scorecard"}
 
 

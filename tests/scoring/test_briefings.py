@@ -52,6 +52,7 @@ from scoring.services.briefings import (
 from scoring.tasks import generate_briefing_task
 from tests.campaigns.builders import build_small_year, hand_in
 from tests.helpers import make_user
+from tests.scoring.test_pdf_reports import text_of
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -292,8 +293,6 @@ def test_the_pdf_renders_in_the_official_layout(
 ):
     """Asked for on the page (a report job, rendered in-process here), downloaded by a unit:
     its text holds the 文号, the title, the office's sections and the tables."""
-    import subprocess
-
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.MEDIA_ROOT = tmp_path
     briefing = generate_briefing(period=small.period(12), now=MONDAY)
@@ -314,10 +313,7 @@ def test_the_pdf_renders_in_the_official_layout(
     assert content.startswith(b"%PDF") and response["Content-Type"] == "application/pdf"
     path = tmp_path / "briefing.pdf"
     path.write_bytes(content)
-    text = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    flat = "".join(text.split())
+    flat = text_of(path)
     for part in ("交帐亮相周通报〔2026〕第1期", "工作周通报", "一、各会战推进情况", "附表", "抄送"):
         assert part in flat, part
     assert "征地拆迁未完成" in flat and "2026年3月23日印发" in flat

@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 
 from scoring.models import FileEntry, UnitScore
+from scoring.reports.registry import get_export
 from scoring.services.evaluations import (
     compute_quarter,
     open_evaluation,
@@ -21,6 +22,7 @@ from scoring.services.evaluations import (
 )
 from tests.campaigns.builders import build_small_year
 from tests.scoring.test_escalation import at, escalate, issue
+from tests.scoring.test_pdf_reports import text_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 COMPUTED = datetime(2026, 4, 15, 10, 0, tzinfo=SHANGHAI)
@@ -31,7 +33,9 @@ def small(db):
     return build_small_year(year=2026)
 
 
-def test_a_quarter_computed_after_a_red_card_counts_it_and_publication_files_it_once(small, client):
+def test_a_quarter_computed_after_a_red_card_counts_it_and_publication_files_it_once(
+    small, client, tmp_path
+):
     follow_up = issue(small, due_on=date(2026, 2, 13), issued=at(2, 2))
     escalate(2, 14)
     escalate(2, 28)
@@ -53,6 +57,11 @@ def test_a_quarter_computed_after_a_red_card_counts_it_and_publication_files_it_
     assert "1 件" in page and "交办逾期" in page
     detail = client.get(reverse("evaluation-detail", args=[evaluation.pk])).content.decode()
     assert "交办逾期1件" in detail
+    scorecard = tmp_path / "scorecard.pdf"
+    scorecard.write_bytes(
+        get_export("unit_scorecard").render({"evaluation_id": evaluation.pk, "unit_id": town.pk})[2]
+    )
+    assert "交办事项逾期1件（已记入绩误档案，不扣分）" in text_of(scorecard)
 
     evaluation.refresh_from_db()
     review_quarter(
