@@ -20,38 +20,25 @@ of three runs.
 
 import argparse
 import json
-import os
 import resource
 import statistics
-import sys
 import time
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiaozhang.settings")
+from common import SCALES
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.urls import reverse
 
-import django
+from accounts.demo import build_county, build_role_accounts
+from accounts.models import User
+from campaigns.demo import build_year
+from scoring.models import WeeklyBriefing
+from scoring.reports.registry import get_export
+from scoring.services.briefings import generate_briefing
 
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
-
-from accounts.demo import build_county, build_role_accounts  # noqa: E402
-from accounts.models import User  # noqa: E402
-from campaigns.demo import build_year  # noqa: E402
-from scoring.models import WeeklyBriefing  # noqa: E402
-from scoring.reports.registry import get_export  # noqa: E402
-from scoring.services.briefings import generate_briefing  # noqa: E402
-
-SCALES = {
-    "county": {"townships": 20, "departments": 60, "parks": 10},
-    "city": {"townships": 200, "departments": 600, "parks": 100},
-}
 YEAR = 2025
 AS_SEEN_ON = datetime(2026, 1, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 MONDAY = datetime(2025, 12, 29, 7, 30, tzinfo=ZoneInfo("Asia/Shanghai"))

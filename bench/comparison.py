@@ -19,36 +19,23 @@ be re-run for the timings alone.
 """
 
 import argparse
-import os
 import statistics
-import sys
 import time
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiaozhang.settings")
+import time_machine
+from common import SCALES
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.urls import reverse
 
-import django
+from accounts.demo import build_county, build_role_accounts
+from accounts.models import User
+from campaigns.demo import build_year
+from campaigns.weak_items import half_year_weak_items
 
-django.setup()
-
-import time_machine  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
-
-from accounts.demo import build_county, build_role_accounts  # noqa: E402
-from accounts.models import User  # noqa: E402
-from campaigns.demo import build_year  # noqa: E402
-from campaigns.weak_items import half_year_weak_items  # noqa: E402
-
-SCALES = {
-    "county": {"townships": 20, "departments": 60, "parks": 10},
-    "city": {"townships": 200, "departments": 600, "parks": 100},
-}
 YEAR = 2025
 AS_SEEN_ON = datetime(2025, 7, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 RUNS = 5

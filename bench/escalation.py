@@ -18,35 +18,22 @@ number of overdue follow-ups; the idempotent re-run must stay a couple of querie
 """
 
 import argparse
-import os
-import sys
 import time
 from datetime import date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiaozhang.settings")
+from common import SCALES
+from django.contrib.auth.models import Group
+from django.db import connection
 
-import django
+from accounts.demo import build_county
+from accounts.models import User
+from accounts.roles import Role
+from campaigns.models import AssessmentYear, FollowUp
+from campaigns.services.years import generate_periods
+from scoring.models import FileEntry
+from scoring.services.escalation import escalate_overdue_follow_ups
 
-django.setup()
-
-from django.contrib.auth.models import Group  # noqa: E402
-from django.db import connection  # noqa: E402
-
-from accounts.demo import build_county  # noqa: E402
-from accounts.models import User  # noqa: E402
-from accounts.roles import Role  # noqa: E402
-from campaigns.models import AssessmentYear, FollowUp  # noqa: E402
-from campaigns.services.years import generate_periods  # noqa: E402
-from scoring.models import FileEntry  # noqa: E402
-from scoring.services.escalation import escalate_overdue_follow_ups  # noqa: E402
-
-SCALES = {
-    "county": {"townships": 20, "departments": 60, "parks": 10},
-    "city": {"townships": 200, "departments": 600, "parks": 100},
-}
 FOLLOW_UPS_PER_UNIT = 2
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -18,38 +18,25 @@ Django's test Client (`force_login`): one warm-up, then the median of three runs
 
 import argparse
 import io
-import os
 import statistics
-import sys
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiaozhang.settings")
+from common import SCALES
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.urls import reverse
+from PIL import Image
 
-import django
+from accounts.demo import build_county
+from accounts.models import User
+from accounts.roles import Role
+from campaigns.models import AssessmentYear, FollowUp
+from campaigns.services import follow_ups
 
-django.setup()
-
-from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from accounts.demo import build_county  # noqa: E402
-from accounts.models import User  # noqa: E402
-from accounts.roles import Role  # noqa: E402
-from campaigns.models import AssessmentYear, FollowUp  # noqa: E402
-from campaigns.services import follow_ups  # noqa: E402
-
-SCALES = {
-    "county": {"townships": 20, "departments": 60, "parks": 10},
-    "city": {"townships": 200, "departments": 600, "parks": 100},
-}
 NOW = datetime(2026, 6, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 STATES = [
     FollowUp.Status.ISSUED,

@@ -18,42 +18,29 @@ database: on an existing one the builder skips the ledgers that are already ther
 
 import argparse
 import importlib
-import os
 import resource
 import statistics
-import sys
 import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 from io import BytesIO
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiaozhang.settings")
+from common import SCALES
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, setup_test_environment
+from django.urls import reverse
+from openpyxl import load_workbook
 
-import django
+from accounts.demo import build_county, build_role_accounts
+from accounts.models import RankingGroup, Unit, User
+from accounts.roles import Role
+from campaigns.demo import build_year
+from campaigns.models import Campaign, Indicator, Target
+from campaigns.services.ledger import open_ledger
 
-django.setup()
-
-from django.contrib.auth.models import Group  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from openpyxl import load_workbook  # noqa: E402
-
-from accounts.demo import build_county, build_role_accounts  # noqa: E402
-from accounts.models import RankingGroup, Unit, User  # noqa: E402
-from accounts.roles import Role  # noqa: E402
-from campaigns.demo import build_year  # noqa: E402
-from campaigns.models import Campaign, Indicator, Target  # noqa: E402
-from campaigns.services.ledger import open_ledger  # noqa: E402
-
-SCALES = {
-    "county": {"townships": 20, "departments": 60, "parks": 10},
-    "city": {"townships": 200, "departments": 600, "parks": 100},
-}
 YEAR = 2025
 AS_SEEN_ON = datetime(2026, 1, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 RENDERS = 5

@@ -20,36 +20,23 @@ builder adds nothing, so the script can be re-run for the timings alone.
 """
 
 import argparse
-import os
 import resource
 import statistics
-import sys
 import time
 import tracemalloc
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiaozhang.settings")
+from common import SCALES
+from django.db import connection, reset_queries
+from django.test.utils import CaptureQueriesContext
 
-import django
+from accounts.demo import build_county, build_role_accounts
+from accounts.models import User
+from campaigns.demo import build_year
+from scoring.models import IndicatorScore, UnitScore
+from scoring.services.evaluations import compute_quarter, open_evaluation
 
-django.setup()
-
-from django.db import connection, reset_queries  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from accounts.demo import build_county, build_role_accounts  # noqa: E402
-from accounts.models import User  # noqa: E402
-from campaigns.demo import build_year  # noqa: E402
-from scoring.models import IndicatorScore, UnitScore  # noqa: E402
-from scoring.services.evaluations import compute_quarter, open_evaluation  # noqa: E402
-
-SCALES = {
-    "county": {"townships": 20, "departments": 60, "parks": 10},
-    "city": {"townships": 200, "departments": 600, "parks": 100},
-}
 YEAR = 2025
 QUARTER = 4
 AS_SEEN_ON = datetime(2026, 1, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

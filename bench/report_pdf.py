@@ -16,30 +16,21 @@ its own 5 groups (800 units, 50 group tables).
 """
 
 import argparse
-import os
 import random
 import resource
 import statistics
-import sys
 import time
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiaozhang.settings")
+import common  # noqa: F401  (sets Django up first)
+from django.db import connection, transaction
 
-import django
-
-django.setup()
-
-from django.db import connection, transaction  # noqa: E402
-
-from accounts.models import RankingGroup, Unit, User  # noqa: E402
-from campaigns.models import AssessmentYear  # noqa: E402
-from scoring.models import EvaluationVersion, QuarterlyEvaluation, UnitScore  # noqa: E402
-from scoring.reports.pdf import render_quarter_notice  # noqa: E402
+from accounts.models import RankingGroup, Unit, User
+from campaigns.models import AssessmentYear
+from scoring.models import EvaluationVersion, QuarterlyEvaluation, UnitScore
+from scoring.reports.pdf import render_quarter_notice
 
 # (group, units per county, kind)
 GROUPS = [("乡镇组", 20, "township"), ("经济部门组", 25, "department"),

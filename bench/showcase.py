@@ -14,33 +14,25 @@ renders it (`showcase_deck` export), twice.
 """
 
 import argparse
-import os
 import resource
 import statistics
 import sys
 import time
 from io import BytesIO
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiaozhang.settings")
+import common  # noqa: F401  (sets Django up first)
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pypdf import PdfReader
 
-import django
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
-
-from accounts.models import User  # noqa: E402
-from accounts.roles import Role  # noqa: E402
-from scoring.models import QuarterlyEvaluation  # noqa: E402
-from scoring.reports.registry import get_export  # noqa: E402
-from scoring.showcase import showcase_deck  # noqa: E402
+from accounts.models import User
+from accounts.roles import Role
+from scoring.models import QuarterlyEvaluation
+from scoring.reports.registry import get_export
+from scoring.showcase import showcase_deck
 
 RENDERS = 5
 

@@ -12,27 +12,18 @@ archive's central directory. The real file is a 2,000-row workbook the shape of 
 sheet, opened and read through the reader, against openpyxl alone.
 """
 
-import os
 import resource
-import sys
 import time
 import zipfile
 from io import BytesIO
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiaozhang.settings")
+import common  # noqa: F401  (sets Django up first)
+from openpyxl import Workbook, load_workbook
 
-import django
-
-django.setup()
-
-from openpyxl import Workbook, load_workbook  # noqa: E402
-
-from campaigns.errors import LedgerError  # noqa: E402
-from campaigns.excel import check_archive, read_workbook  # noqa: E402
-from campaigns.services.ledger_workbook import MAX_UNPACKED_BYTES as LEDGER_BUDGET  # noqa: E402
-from campaigns.services.year_import import MAX_UNPACKED_BYTES as YEAR_BUDGET  # noqa: E402
+from campaigns.errors import LedgerError
+from campaigns.excel import check_archive, read_workbook
+from campaigns.services.ledger_workbook import MAX_UNPACKED_BYTES as LEDGER_BUDGET
+from campaigns.services.year_import import MAX_UNPACKED_BYTES as YEAR_BUDGET
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SHARED_STRINGS_TYPE = (

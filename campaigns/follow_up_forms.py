@@ -5,6 +5,10 @@ from django import forms
 from .models import FollowUp
 
 DATE_HELP = "格式如 2026-06-30"
+# A follow-up's texts are read on a page and printed: long enough for a 检讨 with its 整改措施,
+# bounded so a pasted document cannot swell the thread (the form says how long it may be).
+LONG_TEXT = 5000
+SHORT_TEXT = 1000
 DATE_ERRORS = {"invalid": "应为日期，格式如 2026-06-30", "required": "请填写日期。"}
 
 
@@ -31,8 +35,12 @@ class FollowUpForm(forms.Form):
     )
     kind = forms.ChoiceField(label="类型", choices=FollowUp.Kind.choices)
     title = forms.CharField(label="事项", max_length=200)
-    problem = forms.CharField(label="存在问题", widget=forms.Textarea(attrs={"rows": 3}))
-    requirement = forms.CharField(label="办理要求", widget=forms.Textarea(attrs={"rows": 3}))
+    problem = forms.CharField(
+        label="存在问题", max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    requirement = forms.CharField(
+        label="办理要求", max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
     due_on = _date("办理时限")
 
     def __init__(self, *args, units, indicators, draft: FollowUp | None = None, **kwargs):
@@ -55,27 +63,44 @@ class FollowUpForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(label="办理情况", widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label="办理情况", max_length=LONG_TEXT, widget=forms.Textarea(attrs={"rows": 4})
+    )
     measures = forms.CharField(
-        label="整改措施", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="整改措施",
+        required=False,
+        max_length=LONG_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class ExtensionForm(forms.Form):
-    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="延期理由", max_length=SHORT_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
     due_on = _date("申请延至")
 
 
 class ReasonForm(forms.Form):
     """退回重办 and 撤销: a reason the unit reads."""
 
-    reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="理由",
+        required=False,
+        max_length=SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class NoteForm(forms.Form):
     """催办, 办结 and 申请办结: an optional line of text."""
 
-    text = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label="说明",
+        required=False,
+        max_length=SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class DecisionForm(forms.Form):

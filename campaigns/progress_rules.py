@@ -123,3 +123,63 @@ def rate_milestone(done_on: date | None, due: date, quarter_end: date, rules=Non
     if done_on <= due:
         return ONE
     return MILESTONE_LATE_RATE if rules is None else rules.milestone_late_rate
+
+
+# --------------------------------------------------------------------------------------------
+# Rules 2–3 together: where one target stands on a date (weak items, dashboards, 周通报)
+# --------------------------------------------------------------------------------------------
+
+HIGHER, LOWER, MILESTONE = "higher", "lower", "milestone"  # Indicator.Direction values
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One target as of a date: T, A (milestones: 1 and 1 if done, else 0), rule 3's rate,
+    and the due date of the milestone T is measured against."""
+
+    target: Decimal
+    actual: Decimal
+    rate: Decimal
+    due: date
+    milestone: bool = False
+
+    @property
+    def behind(self) -> bool:
+        """Behind its milestone: a milestone not done (done late counts as done), any other
+        target at a rate under 1."""
+        return self.rate == ZERO if self.milestone else self.rate < ONE
+
+
+def standing(
+    *,
+    direction: str,
+    annual: Decimal | None,
+    milestones: Iterable[Milestone],
+    actual: Decimal | None,
+    done_on: date | None,
+    as_of: date,
+) -> Standing | None:
+    """Rules 2 and 3 for one target as of `as_of`; None when it is not measured then (no
+    milestone due yet, no annual value, or a T the quarter would leave unscored). A missing
+    verified figure counts as 0, as rule 1 counts it."""
+    due = milestone_due_by(milestones, as_of)
+    if due is None:
+        return None
+    if direction == MILESTONE:
+        rate = rate_milestone(done_on, due.due, as_of)
+        return Standing(ONE, ONE if rate > ZERO else ZERO, rate, due.due, milestone=True)
+    if annual is None:
+        return None
+    target = annual * due.fraction
+    figure = actual if actual is not None else ZERO
+    if direction == LOWER:
+        return (
+            Standing(target, figure, rate_lower_better(figure, target), due.due)
+            if target >= 0
+            else None
+        )
+    return (
+        Standing(target, figure, rate_higher_better(figure, target), due.due)
+        if target > 0
+        else None
+    )

@@ -39,13 +39,7 @@ from .analysis_data import (
     week_as_of,
 )
 from .models import AssessmentYear, FollowUp, Indicator
-from .progress_rules import (
-    milestone_due_by,
-    rate_higher_better,
-    rate_lower_better,
-    rate_milestone,
-    target_to_date,
-)
+from .progress_rules import Standing, standing
 
 HALF = Decimal("0.5")
 ONE = Decimal(1)
@@ -96,36 +90,15 @@ class WeakItem:
         return "" if self.shortfall is None else percent(self.shortfall)
 
 
-def _assess(indicator: Indicator, target, as_of: date, actual, done_on):
-    """(T, A, r, due) of one target as of `as_of`, or None when it is not measured."""
-    milestone = milestone_due_by(target.milestones, as_of)
-    if milestone is None:
-        return None
-    if indicator.is_milestone:
-        rate = rate_milestone(done_on, milestone.due, as_of)
-        return ONE, (ONE if rate > 0 else Decimal(0)), rate, milestone.due
-    if target.annual is None:
-        return None
-    t = target_to_date(target.annual, target.milestones, as_of)
-    a = actual if actual is not None else Decimal(0)
-    if indicator.direction == LOWER:
-        return (t, a, rate_lower_better(a, t), milestone.due) if t >= 0 else None
-    return (t, a, rate_higher_better(a, t), milestone.due) if t > 0 else None
-
-
-def _half_rate(indicator: Indicator, target, a, done_on, half_end) -> tuple:
-    """(H, rate against H) at the half-year, or (None, None) when H is not measured."""
-    due = milestone_due_by(target.milestones, half_end)
-    if due is None:
-        return None, None
-    if indicator.is_milestone:
-        return ONE, rate_milestone(done_on, due.due, half_end)
-    if target.annual is None:
-        return None, None
-    h = target_to_date(target.annual, target.milestones, half_end)
-    if indicator.direction == LOWER:
-        return (h, rate_lower_better(a, h)) if h >= 0 else (None, None)
-    return (h, rate_higher_better(a, h)) if h > 0 else (None, None)
+def _standing(indicator: Indicator, target, as_of: date, actual, done_on) -> Standing | None:
+    return standing(
+        direction=indicator.direction,
+        annual=target.annual,
+        milestones=target.milestones,
+        actual=actual,
+        done_on=done_on,
+        as_of=as_of,
+    )
 
 
 def weak_items(
@@ -170,14 +143,14 @@ def weak_items(
         key = (target.unit_id, target.indicator_id)
         found = latest.get(key)
         actual = found[1] if found else None
-        assessed = _assess(indicator, target, as_of, actual, done.get(key))
-        if assessed is None:
+        now = _standing(indicator, target, as_of, actual, done.get(key))
+        if now is None:
             continue
-        t, a, rate, due = assessed
-        behind = rate == 0 if indicator.is_milestone else rate < ONE
-        h, half_rate = (None, None)
-        if at_half_year:
-            h, half_rate = _half_rate(indicator, target, a, done.get(key), half_end)
+        t, a, rate, due, behind = now.target, now.actual, now.rate, now.due, now.behind
+        half = (
+            _standing(indicator, target, half_end, actual, done.get(key)) if at_half_year else None
+        )
+        h, half_rate = (half.target, half.rate) if half else (None, None)
         below_half = half_rate is not None and half_rate < HALF
         if not (below_half if only_below_half else behind or below_half):
             continue

@@ -40,7 +40,7 @@ from campaigns.services.follow_ups import (
     return_for_redo,
 )
 from campaigns.weak_items import weak_items
-from campaigns.workdays import add_working_days, is_working_day
+from campaigns.workdays import Calendar, add_working_days, is_working_day
 
 from .errors import ScoringError
 from .models import QuarterlyEvaluation, WeeklyBriefing
@@ -279,9 +279,10 @@ def _recent_steps(year: AssessmentYear, *, now: datetime) -> list[Step]:
 
 def _escalations(first: date, now: datetime) -> list[Step]:
     days, day = [], first
+    calendar = Calendar(first, timezone.localdate(now))  # one query for the whole span
     while day <= timezone.localdate(now):
         moment = _at(day, ESCALATION_TIME.hour, ESCALATION_TIME.minute)
-        if is_working_day(day) and moment <= now:
+        if calendar.is_working_day(day) and moment <= now:
             days.append(Step(moment, lambda m=moment: escalate_overdue_follow_ups(now=m), 1))
         day += timedelta(days=1)
     return days

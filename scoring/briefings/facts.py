@@ -40,6 +40,7 @@ from campaigns.models import (
     Target,
     WeeklyLedger,
 )
+from campaigns.progress_rules import standing
 from campaigns.verified_figures import latest_verified, verified_completions
 
 from .. import engine
@@ -87,38 +88,31 @@ def _targets(year) -> tuple[list[Target], dict[int, list[engine.Milestone]]]:
 
 
 def _behind(target, milestones, figure, done_on, as_of: date) -> dict | None:
-    """The pair's shortfall at `as_of` (rules 2–3), or None when it is on track or not due."""
+    """The pair's shortfall at `as_of` (rules 2–3, as the weak-items page judges it), or None
+    when it is on track or not measured yet."""
     indicator = target.indicator
-    if indicator.direction == Direction.MILESTONE:
-        due = engine.milestone_due_by(milestones, as_of)
-        if due is None or done_on is not None:
-            return None
-        return {
-            "indicator": indicator.name,
-            "rate": "0.0000",
-            "text": f"未完成（节点{due.due.month}月{due.due.day}日）",
-        }
-    annual = target.annual_value or Decimal(0)
-    direction = engine.Direction(indicator.direction)
-    due = engine.target_to_date(annual, milestones, as_of)
-    if engine.unscored_reason(direction, due) is not None:
+    now = standing(
+        direction=indicator.direction,
+        annual=target.annual_value,
+        milestones=milestones,
+        actual=figure,
+        done_on=done_on,
+        as_of=as_of,
+    )
+    if now is None or not now.behind:
         return None
-    actual = figure if figure is not None else Decimal(0)
-    if direction is engine.Direction.HIGHER_BETTER:
-        rate = engine.rate_higher_better(actual, due)
+    if now.milestone:
+        text = f"未完成（节点{now.due.month}月{now.due.day}日）"
+    elif indicator.direction == Direction.HIGHER_BETTER:
+        measure = indicator.measure
+        text = (
+            f"序时目标{shown(now.target)}{measure}，核实{shown(now.actual)}{measure}"
+            f"（完成{percent(now.rate)}）"
+        )
     else:
-        rate = engine.rate_lower_better(actual, due)
-    if rate >= 1:
-        return None
-    measure = indicator.measure
-    return {
-        "indicator": indicator.name,
-        "rate": str(rate.quantize(PLACES)),
-        "text": f"序时目标{shown(due)}{measure}，核实{shown(actual)}{measure}"
-        f"（完成{percent(rate)}）"
-        if direction is engine.Direction.HIGHER_BETTER
-        else f"控制目标{shown(due)}{measure}，核实{shown(actual)}{measure}",
-    }
+        measure = indicator.measure
+        text = f"控制目标{shown(now.target)}{measure}，核实{shown(now.actual)}{measure}"
+    return {"indicator": indicator.name, "rate": str(now.rate.quantize(PLACES)), "text": text}
 
 
 def _mover(target, now_figure, before_figure) -> dict | None:

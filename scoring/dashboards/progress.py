@@ -12,22 +12,13 @@ from datetime import date
 from decimal import Decimal
 
 from campaigns.models import AssessmentYear, Indicator, Milestone, Target
-from campaigns.progress_rules import (
-    Milestone as Due,
-)
-from campaigns.progress_rules import (
-    milestone_due_by,
-    rate_higher_better,
-    rate_lower_better,
-    rate_milestone,
-    target_to_date,
-)
+from campaigns.progress_rules import Milestone as Due
+from campaigns.progress_rules import standing
 
 from ..display import rounded, shown
 from ..services.loading import latest_verified, milestone_completions
 
 HALF = Decimal("0.5")
-HIGHER = Indicator.Direction.HIGHER_BETTER
 LOWER = Indicator.Direction.LOWER_BETTER
 MILESTONE = Indicator.Direction.MILESTONE
 
@@ -84,16 +75,6 @@ class Progress:
         return [line for line in self.lines if line.rate is not None]
 
 
-def _rate(direction, target, actual, done_on, due, today) -> Decimal | None:
-    if direction == MILESTONE:
-        return rate_milestone(done_on, due.due, today) if due else None
-    if target is None:
-        return None
-    if direction == HIGHER:
-        return rate_higher_better(actual or Decimal(0), target) if target > 0 else None
-    return rate_lower_better(actual or Decimal(0), target) if target >= 0 else None
-
-
 def measure(year: AssessmentYear, today: date) -> Progress:
     """Every target of the year's active units, measured at `today` (five queries): its rate
     against the target to date and, from the half-year on, against the half-year target — the
@@ -123,27 +104,27 @@ def measure(year: AssessmentYear, today: date) -> Progress:
     for target_id, unit_id, indicator_id, annual in targets:
         indicator = indicators[indicator_id]
         key = (unit_id, indicator_id)
-        direction = indicator.direction
-        dues = milestones[target_id]
-        on = done.get(key)
-        done_on = on if on and on <= today else None
-        if direction == MILESTONE:
-            rate = _rate(direction, None, None, done_on, milestone_due_by(dues, today), today)
-            half = None
-            if at_half_year:
-                half_due = milestone_due_by(dues, half_year)
-                half = _rate(direction, None, None, done_on, half_due, half_year)
-            progress.lines.append(Line(unit_id, indicator, None, None, rate, half))
-            continue
-        goal = None if annual is None else target_to_date(annual, dues, today)
         source = sources.get(key)
-        actual = None if source is None else source.verified
-        rate = _rate(direction, goal, actual, None, None, today)
-        half = None
-        if at_half_year and annual is not None:
-            half_goal = target_to_date(annual, dues, half_year)
-            half = _rate(direction, half_goal, actual, None, None, half_year)
-        progress.lines.append(Line(unit_id, indicator, goal, actual, rate, half))
+        on = done.get(key)
+        rules = {
+            "direction": indicator.direction,
+            "annual": annual,
+            "milestones": milestones[target_id],
+            "actual": None if source is None else source.verified,
+            "done_on": on if on and on <= today else None,
+        }
+        now = standing(**rules, as_of=today)
+        half = standing(**rules, as_of=half_year) if at_half_year else None
+        progress.lines.append(
+            Line(
+                unit_id,
+                indicator,
+                target=None if now is None or now.milestone else now.target,
+                actual=rules["actual"],
+                rate=None if now is None else now.rate,
+                half_rate=None if half is None else half.rate,
+            )
+        )
     return progress
 
 

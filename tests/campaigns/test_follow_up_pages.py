@@ -121,6 +121,20 @@ def test_a_refused_step_shows_the_reason_and_keeps_the_text(client, s):
     assert not follow_up.extensions.exists()
 
 
+def test_a_pasted_document_as_a_reply_is_refused_and_nothing_is_saved(client, s):
+    """A reply is bounded (5,000 characters, enough for a 检讨 with its 整改措施): 5,001 are
+    refused with a Chinese message on the page and no event is written."""
+    follow_up = s.issue()
+    follow_ups.acknowledge(follow_up=follow_up, user=s.reporter, now=NOW)
+    client.force_login(s.reporter)
+    response = client.post(
+        reverse("follow-up-action", args=[follow_up.pk, "reply"]), {"text": "长" * 5001}
+    )
+    assert response.status_code == 200
+    assert "5000" in response.content.decode()
+    assert not follow_up.events.filter(kind="reply").exists()
+
+
 def test_another_units_follow_up_is_not_found(client, s):
     """青山镇's reporter types 城关镇's follow-up id: 404 for the page and for a step."""
     follow_up = s.issue()
