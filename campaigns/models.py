@@ -113,8 +113,23 @@ class Indicator(models.Model):
         RANK = "rank", "排名法"
 
     class Source(models.TextChoices):
-        # Register-derived sources (重点项目库 …) arrive with the registers' issue.
+        # Every other source is derived from a register (campaigns.registers.derivation):
+        # shown read-only in the ledger and verified when the register rows behind it are.
         LEDGER = "ledger", "周帐填报"
+        PROJECTS_STARTED_RATE = "projects_started_rate", "重点项目库：新开工项目开工率（%）"
+        PROJECTS_STARTED_COUNT = "projects_started_count", "重点项目库：新开工项目已开工个数"
+        PROJECTS_INVESTMENT_RATE = "projects_investment_rate", "重点项目库：年度投资完成率（%）"
+        PROJECTS_INVESTMENT = "projects_investment", "重点项目库：本年累计完成投资"
+        SIGNED_AMOUNT = "signed_amount", "招商签约库：签约额"
+        SIGNED_COUNT = "signed_count", "招商签约库：签约项目数"
+        SIGNED_LARGE_COUNT = "signed_large_count", "招商签约库：亿元以上签约项目数"
+        SIGNED_CENTRAL_SOE = "signed_central_soe", "招商签约库：央企签约项目数"
+        SIGNED_GLOBAL_500 = "signed_global500", "招商签约库：世界500强签约项目数"
+        SIGNED_CHINA_500 = "signed_china500", "招商签约库：国内500强签约项目数"
+        VILLAGE_TASK_RATE = "village_task_rate", "试点村库：建设任务完成率（%）"
+        VILLAGE_FUNDS_RATE = "village_funds_rate", "试点村库：资金到位率（%）"
+        VILLAGE_MATCHING_RATE = "village_matching_rate", "试点村库：配套资金到位率（%）"
+        VILLAGE_SECURED_FUNDS = "village_secured_funds", "试点村库：争取中央省市资金到位额"
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="indicators", verbose_name="会战"
@@ -134,7 +149,7 @@ class Indicator(models.Model):
     cumulative = models.BooleanField(
         "累计值", default=True, help_text="累计值：填报年初至今的累计数；否则填报当前水平（如比率）"
     )
-    source = models.CharField("数据来源", max_length=20, choices=Source.choices, default="ledger")
+    source = models.CharField("数据来源", max_length=30, choices=Source.choices, default="ledger")
     sort_order = models.PositiveSmallIntegerField("排序", default=0)
     description = models.CharField("口径说明", max_length=300, blank=True)
     history = HistoricalRecords()
@@ -155,6 +170,20 @@ class Indicator(models.Model):
     @property
     def is_milestone(self) -> bool:
         return self.direction == self.Direction.MILESTONE
+
+    @property
+    def is_derived(self) -> bool:
+        """Derived from a register: never typed, verified with the register rows behind it."""
+        return self.source != self.Source.LEDGER
+
+    @property
+    def register(self) -> str | None:
+        """ "projects", "signed" or "villages": the register a derived indicator reads."""
+        if not self.is_derived:
+            return None
+        return {"projects": "projects", "signed": "signed", "village": "villages"}[
+            self.source.split("_")[0]
+        ]
 
 
 class Target(models.Model):
@@ -445,7 +474,8 @@ class LedgerEntry(models.Model):
 
 
 class Inspection(models.Model):
-    """A reviewer's on-site check (实地查看) of a unit, usually against a ledger entry."""
+    """A reviewer's on-site check (实地查看) of a unit, usually against a ledger entry, or of
+    a register row (a key project or a pilot village; `unit` is then its responsible unit)."""
 
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="inspections", verbose_name="被查看单位"
@@ -457,6 +487,22 @@ class Inspection(models.Model):
         null=True,
         blank=True,
         verbose_name="实帐条目",
+    )
+    project = models.ForeignKey(
+        "campaigns.KeyProject",
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        null=True,
+        blank=True,
+        verbose_name="重点项目",
+    )
+    village = models.ForeignKey(
+        "campaigns.PilotVillage",
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        null=True,
+        blank=True,
+        verbose_name="试点村",
     )
     inspector = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="查看人"
@@ -514,6 +560,22 @@ class Evidence(models.Model):
         blank=True,
         verbose_name="交办反馈",
     )
+    project_report = models.ForeignKey(
+        "campaigns.ProjectReport",
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        null=True,
+        blank=True,
+        verbose_name="重点项目周报",
+    )
+    village_report = models.ForeignKey(
+        "campaigns.VillageReport",
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        null=True,
+        blank=True,
+        verbose_name="试点村周报",
+    )
     file = models.FileField("文件", upload_to=evidence_path)
     thumbnail = models.ImageField("缩略图", upload_to="thumbnails/", blank=True)
     kind = models.CharField("类型", max_length=10, choices=Kind.choices)
@@ -535,7 +597,9 @@ class Evidence(models.Model):
             models.CheckConstraint(
                 condition=models.Q(entry__isnull=False)
                 | models.Q(inspection__isnull=False)
-                | models.Q(follow_up_event__isnull=False),
+                | models.Q(follow_up_event__isnull=False)
+                | models.Q(project_report__isnull=False)
+                | models.Q(village_report__isnull=False),
                 name="evidence_belongs_somewhere",
             )
         ]
@@ -833,3 +897,16 @@ class Extension(models.Model):
 
     def __str__(self):
         return f"{self.follow_up_id} → {self.due_on}（{self.get_status_display()}）"
+
+
+# The registers (issue 13) live in their own module; imported here so the app's models are
+# all reachable as campaigns.models.X.
+from campaigns.register_models import (  # noqa: E402, F401
+    KeyProject,
+    PilotVillage,
+    ProjectReport,
+    SignedProject,
+    VillageReport,
+    VillageTask,
+    VillageTaskProgress,
+)

@@ -1,6 +1,6 @@
 """URLs of the weekly ledger, the reviewers' queue and the office's pages."""
 
-from django.urls import path
+from django.urls import include, path
 
 from jiaozhang import ids  # noqa: F401  (registers <id:…>: ids the database can hold)
 
@@ -40,6 +40,8 @@ urlpatterns = [
     # 用好帐: comparisons and weak items (their Excel through scoring's export registry)
     path("analysis/compare/", analysis.comparison, name="comparison"),
     path("analysis/weak-items/", analysis.weak_items, name="weak-items"),
+    # The campaign registers (issue 13): 重点项目, 招商签约, 试点村, the 分包 view.
+    path("registers/", include("campaigns.registers.urls")),
     path("follow-ups/", follow_ups.follow_up_index, name="follow-up-list"),
     path("follow-ups/new/", follow_ups.follow_up_new, name="follow-up-new"),
     path("follow-ups/<id:pk>/", follow_ups.follow_up_detail, name="follow-up-detail"),

@@ -1,0 +1,1 @@
+"""Register writes: reporting inside the ledger, review, derivation, import, inspections."""

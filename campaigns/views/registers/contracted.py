@@ -1,0 +1,3 @@
+"""Register pages: contracted (being built)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Register pages: pages (being built)."""
+
+urlpatterns = []

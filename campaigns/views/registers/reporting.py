@@ -1,0 +1,3 @@
+"""Register pages: reporting (being built)."""
+
+urlpatterns = []

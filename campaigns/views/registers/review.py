@@ -1,0 +1,3 @@
+"""Register pages: review (being built)."""
+
+urlpatterns = []
