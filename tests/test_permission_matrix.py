@@ -15,7 +15,9 @@ from campaigns.services.evidence import attach_evidence
 from campaigns.services.ledger import EntryInput, open_ledger, save_entries, submit_ledger
 from scoring.services.evaluations import compute_quarter, open_evaluation
 from tests.campaigns.builders import build_small_year
+from tests.campaigns.register_builders import add_registers
 from tests.helpers import pdf_bytes
+from tests.register_matrix_args import register_url_args
 
 # Q1 2026 is over and locked, Q2 is running: "now" for computing, appealing and publishing Q1.
 pytestmark = pytest.mark.clock("2026-04-15 10:00")
@@ -219,7 +221,8 @@ def url_args(role_users, settings, tmp_path):
     issue_briefing(briefing=issued, user=small.office)
     draft_briefing = generate_briefing(period=small.period(15), user=small.office)
     follow_up, draft = _follow_ups(role_users, small)
-    return {
+    registers = register_url_args(add_registers(small), role_users, period=period)
+    return registers | {
         "ledger-week": [period.pk],
         "notification-open": [1],
         "account-detail": [small.reporter.pk],

@@ -76,7 +76,11 @@ def _derived(campaign, name, measure, source, lead, order, *, cumulative=True):
 
 
 def build_register_year(*, year: int | None = None) -> RegisterYear:
-    small = build_small_year(year=year)
+    return add_registers(build_small_year(year=year))
+
+
+def add_registers(small: SmallYear) -> RegisterYear:
+    """The registers, their indicators and targets added to an existing small year."""
     number = small.year.year
     county = small.county
     fgw = county.units_named("县发展和改革委员会")
