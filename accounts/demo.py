@@ -90,11 +90,25 @@ DEMO_ACCOUNTS = [
     # A second 考核办 account: what one office user enters (加减分, 一票否决), another approves.
     ("office2", Role.OFFICE, "孙丽", "县委督查室副主任", "县委办公室"),
     ("leader", Role.LEADER, "刘志远", "县委副书记", None),
+    # The other 县领导 who 分包 key projects and pilot villages (campaigns/demo_registers.py).
+    ("leader2", Role.LEADER, "周振华", "县委副书记、县长", None),
+    ("leader3", Role.LEADER, "吴海峰", "县委常委、常务副县长", None),
+    ("leader4", Role.LEADER, "郑丽萍", "副县长", None),
+    ("leader5", Role.LEADER, "黄建军", "副县长", None),
+    ("leader6", Role.LEADER, "马文斌", "副县长", None),
     ("sysadmin", Role.ADMIN, "赵磊", "信息中心工程师", None),
 ]
 
 # The demo leader's 联系单位 (its dashboard's "mine"): the first townships, set once.
 LEADER_CONTACT_UNITS = TOWNSHIPS[:3]
+# The other leaders' 联系单位: a share of the townships each, and a park (by PARKS index).
+OTHER_LEADER_CONTACTS = {
+    "leader2": (TOWNSHIPS[3:6], 0),
+    "leader3": (TOWNSHIPS[6:9], 1),
+    "leader4": (TOWNSHIPS[9:12], 2),
+    "leader5": (TOWNSHIPS[12:15], 3),
+    "leader6": (TOWNSHIPS[15:18], None),
+}
 
 
 @dataclass
@@ -193,7 +207,7 @@ def build_role_accounts(
         )
         user.groups.add(Group.objects.get(name=role.group_name))
         if role == Role.LEADER and not user.contact_units.exists():
-            user.contact_units.set(Unit.objects.filter(name__in=LEADER_CONTACT_UNITS))
+            user.contact_units.set(Unit.objects.filter(name__in=_contact_units(username)))
         chosen = None
         if created or reset_passwords:
             chosen = password or new_password()
@@ -201,3 +215,11 @@ def build_role_accounts(
             user.save(update_fields=["password"])
         accounts.append(DemoAccount(username, role, full_name, unit, chosen))
     return accounts
+
+
+def _contact_units(username: str) -> list[str]:
+    """The names of a demo leader's 联系单位."""
+    if username not in OTHER_LEADER_CONTACTS:
+        return list(LEADER_CONTACT_UNITS)
+    townships, park = OTHER_LEADER_CONTACTS[username]
+    return list(townships) + ([PARKS[park][0]] if park is not None else [])

@@ -105,6 +105,24 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "campaigns.view_followupevent",
         "campaigns.view_extension",
         "campaigns.view_historicalextension",
+        # Registers (issue 13): the office keeps the project and village lists; reports and
+        # signings are written by the reporting and review services and only read here.
+        "campaigns.view_keyproject",
+        "campaigns.add_keyproject",
+        "campaigns.change_keyproject",
+        "campaigns.view_historicalkeyproject",
+        "campaigns.view_pilotvillage",
+        "campaigns.add_pilotvillage",
+        "campaigns.change_pilotvillage",
+        "campaigns.view_historicalpilotvillage",
+        "campaigns.view_villagetask",
+        "campaigns.add_villagetask",
+        "campaigns.change_villagetask",
+        "campaigns.view_projectreport",
+        "campaigns.view_villagereport",
+        "campaigns.view_villagetaskprogress",
+        "campaigns.view_signedproject",
+        "campaigns.view_historicalsignedproject",
         # Scoring (DESIGN §3 scoring/): rules, adjustments, vetoes and hand file entries are
         # the office's to enter; results are written by services and only read in the admin.
         "scoring.view_scoringrules",

@@ -476,5 +476,6 @@ class ExtensionAdmin(SimpleHistoryAdmin, ReadOnlyAdmin):
     list_select_related = ["follow_up__year", "requested_by", "decided_by"]
 
 
-# The reminder schedule: the office moves times, only the administrator picks tasks.
-from . import admin_schedule  # noqa: E402, F401
+# The registers (issue 13): project and village lists, reports and signings to read;
+# the reminder schedule: the office moves times, only the administrator picks tasks.
+from . import admin_registers, admin_schedule  # noqa: E402, F401

@@ -30,6 +30,9 @@ Decisions a reader should know:
   `reviewer-<abbreviation>` with an unusable password.
 - Idempotent: existing campaigns and indicators are updated only where they differ, existing
   targets are kept as they are, and a ledger that exists for (unit, period) is skipped.
+- The registers (key projects, signings, pilot villages) and their weekly reports come with the
+  ledgers (campaigns/demo_registers.py); the derived entries are filled in from them before
+  the entries are written, by the derivation's own functions (campaigns/demo_register_weeks.py).
 - Results are not built here: apps above campaigns register with `after_demo_built` and run
   after the demo is built when `build_demo(results=True)` (as `seed_demo` does) — scoring
   computes and publishes the quarters that are over (scoring/demo.py).
@@ -59,6 +62,7 @@ from accounts.demo import (
 from accounts.models import Unit, User
 from accounts.roles import Role
 
+from .demo_registers import DemoRegisters
 from .errors import LedgerError
 from .models import (
     AssessmentYear,
@@ -123,6 +127,7 @@ class Spec:
     milestones: tuple = ()  # ((month, day, fraction), ...); empty: the default quarter ends
     due: tuple | None = None  # milestone indicators: (month, day)
     steady: bool = False  # a level that hovers around its target rather than rising to it
+    source: str = Indicator.Source.LEDGER  # derived from a register (campaigns/demo_registers.py)
     description: str = ""
 
 
@@ -152,14 +157,17 @@ SPECS = [
            {T: (3, 8), P: (15, 40), JTJ: (6, 12), SLJ: (2, 5), GXJ: (3, 8), WLJ: (1, 3),
             JYJ: (1, 2.5), WJJ: (1, 2)}, description="年初至今累计完成固定资产投资"),
     rate(PROJECTS, "重点项目开工率", 6, FGW, {T: 100, P: 100}, method=RANK,
+         source=Indicator.Source.PROJECTS_STARTED_RATE,
          milestones=((3, 31, "0.5"), (6, 30, "0.8"), (7, 31, "1")),
          description="已开工重点项目÷年度计划开工项目；力争7月底前全部开工"),
-    amount(PROJECTS, "重点项目开工个数", "个", 4, FGW, {T: (2, 6), P: (5, 12)}),
+    amount(PROJECTS, "重点项目开工个数", "个", 4, FGW, {T: (2, 6), P: (5, 12)},
+           source=Indicator.Source.PROJECTS_STARTED_COUNT),
     rate(PROJECTS, "重点项目投资完成率", 5, FGW, {T: 100, P: 100},
-         description="累计完成投资÷年度投资计划"),
+         description="累计完成投资÷年度投资计划", source=Indicator.Source.PROJECTS_INVESTMENT_RATE),
     amount(PROJECTS, "招商签约额", "亿元", 6, TCJ, {T: (3, 10), P: (20, 60), D: (0.5, 3)},
-           description="签约项目协议投资额累计"),
-    amount(PROJECTS, "新签约亿元以上项目数", "个", 4, TCJ, {T: (1, 3), P: (4, 10)}),
+           description="签约项目协议投资额累计", source=Indicator.Source.SIGNED_AMOUNT),
+    amount(PROJECTS, "新签约亿元以上项目数", "个", 4, TCJ, {T: (1, 3), P: (4, 10)},
+           source=Indicator.Source.SIGNED_LARGE_COUNT),
     amount(PROJECTS, "重大战略支撑项目引进数", "个", 4, TCJ, {P: (1, 1)},
            description="投资几十亿乃至上百亿元的重大战略支撑项目"),
     amount(PROJECTS, "与央企和500强企业对接洽谈次数", "次", 2, TCJ, {T: (4, 10), P: (10, 24)},
@@ -185,7 +193,8 @@ SPECS = [
     amount(CITY, "老旧小区改造完成数", "个", 3, ZJJ, {SEAT_TOWN: (8, 15)}),
     amount(CITY, "中心城区精品工程开工个数", "个", 3, ZJJ,
            {SEAT_TOWN: (2, 4), WLJ: (1, 2), JYJ: (1, 2), WJJ: (1, 2)},
-           description="中央商务区、行政服务中心、城市规划展馆、企业文化广场等"),
+           description="中央商务区、行政服务中心、城市规划展馆、企业文化广场等",
+           source=Indicator.Source.PROJECTS_STARTED_COUNT),
     amount(CITY, "违法占地违规建设清理宗数", "件", 4, ZJJ,
            {"seat": (10, 40), ZRZY: (20, 50), CGJ: (20, 60)}),
     rate(CITY, "新建建筑规划方案报规委会审批率", 2, ZJJ, {ZRZY: 100}, steady=True),
@@ -201,15 +210,17 @@ SPECS = [
     node(CITY, "城市规划展馆主体工程完工", 3, ZJJ, (ZRZY,), (10, 31)),
     # 美丽乡村会战: 试点村、环境整治、资金筹措.
     rate(VILLAGES, "试点村建设任务完成率", 6, NYJ, {T: 100}, milestones=JULY_80,
-         description="7月底前完成总任务的80%以上，年内全面完成"),
+         description="7月底前完成总任务的80%以上，年内全面完成",
+         source=Indicator.Source.VILLAGE_TASK_RATE),
     amount(VILLAGES, "重点帮扶试点村建设亮点", "项", 3, NYJ, {T: (1, 2)},
            milestones=((6, 30, "1"),), description="两个月内打造一至两项建设亮点"),
     amount(VILLAGES, "农村人居环境整治村数", "个", 5, NYJ, {T: (8, 25)}),
     amount(VILLAGES, "“四清”“四化”完成村数", "个", 4, NYJ, {T: (6, 20)}),
     rate(VILLAGES, "村庄建设规划编制完成率", 3, ZRZY, {T: 100}),
     amount(VILLAGES, "争取中央省市美丽乡村奖补资金", "万元", 4, XCZX,
-           {T: (200, 800), NYJ: (1000, 3000)}),
-    rate(VILLAGES, "县乡村配套资金到位率", 3, CZJ, {T: 100}),
+           {T: (200, 800)}, source=Indicator.Source.VILLAGE_SECURED_FUNDS),
+    rate(VILLAGES, "县乡村配套资金到位率", 3, CZJ, {T: 100},
+         source=Indicator.Source.VILLAGE_MATCHING_RATE),
     amount(VILLAGES, "农村危房改造户数", "个", 3, ZJJ, {T: (20, 80)}, description="单位：户"),
     rate(VILLAGES, "帮扶村“十件实事”任务完成率", 4, NYJ, {D: 100}, milestones=JULY_80,
          description="基层建设年帮扶村，7月底前完成总任务的80%以上"),
@@ -300,6 +311,7 @@ class DemoYear:
     weeks: tuple[int, int] | None = None  # first and last week of ledgers built, if any
     reviewers: dict[str, str] = field(default_factory=dict)  # lead unit name -> username
     reporters_created: int = 0
+    registers: str = ""  # what campaigns.demo_registers built, in Chinese
 
 
 @dataclass
@@ -396,6 +408,12 @@ def build_year(
         profiles = _profiles(units, seed)
         history = _HistoryWriter(seed=seed, now=now, year=year, weeks_in_year=len(periods))
         history.force(units, plans, profiles, window)
+        # The registers' rows; their weekly reports and the derived entries come with each
+        # ledger the writer builds (campaigns/demo_registers.py).
+        history.registers = registers = DemoRegisters(
+            assessment=assessment, units=units, plans=plans, profiles=profiles,
+            reviewers=reviewers, seed=seed, now=timezone.localtime(now),
+        )  # fmt: skip
         existing = set(
             WeeklyLedger.objects.filter(period__year=assessment).values_list("unit_id", "period_id")
         )
@@ -417,6 +435,7 @@ def build_year(
                 result.ledgers_created += created[0]
                 result.entries_created += created[1]
                 chunk = []
+        result.registers = registers.finish().line()
 
     result.indicators = Indicator.objects.filter(campaign__year=assessment).count()
     result.targets = Target.objects.filter(indicator__campaign__year=assessment).count()
@@ -458,6 +477,7 @@ def _indicators_and_targets(assessment, units, seed):
                 "cumulative": spec.cumulative,
                 "sort_order": order,
                 "description": spec.description,
+                "source": spec.source,
             },
         )
         indicators.append((spec, indicator))
@@ -735,6 +755,7 @@ class _HistoryWriter:
         self.slowness: dict[int, float] = {}
         self.entry_history = LedgerEntry.history.model
         self.tracked = [f.attname for f in self.entry_history.tracked_fields]
+        self.registers = None  # DemoRegisters: reports and derived entries of each ledger
 
     def force(self, units, plans, profiles, window):
         """Make sure any window of three weeks or more shows each case at least once."""
@@ -772,6 +793,10 @@ class _HistoryWriter:
                     entries.append(made[1])
                     stories += made[2]
                     inspections += made[3]
+        if self.registers is not None:  # derived entries follow the register reports
+            self.registers.weeks.fill(ledgers, entries)
+            derived = {i.pk for i in self.registers.indicators}
+            stories = [(e, steps) for e, steps in stories if e.indicator_id not in derived]
         WeeklyLedger.objects.bulk_create(ledgers, batch_size=2000)
         for ledger, rows in zip(ledgers, entries, strict=True):
             for entry in rows:
@@ -785,6 +810,8 @@ class _HistoryWriter:
         for inspection in inspections:
             inspection.entry_id = inspection.entry.pk
         Inspection.objects.bulk_create(inspections, batch_size=2000)
+        if self.registers is not None:
+            self.registers.weeks.save()
         return len(ledgers), len(flat)
 
     def _snapshot(self, entry, when, user_id, kind, changes):
@@ -880,6 +907,8 @@ class _HistoryWriter:
         return ledger, entries, stories, inspections
 
     def _case(self, plan, value, previous, profile, rng, story_case) -> str:
+        if plan.indicator.is_derived:
+            story_case = None  # a derived entry's story is its register reports'
         numeric = value is not None and plan.spec.direction != MILESTONE
         grew = numeric and previous is not None and value > previous
         correctable = grew and plan.spec.direction == HIGHER

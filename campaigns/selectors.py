@@ -24,6 +24,7 @@ from .models import (
     Target,
     WeeklyLedger,
 )
+from .registers.scope import project_reports_visible_to, village_reports_visible_to
 
 HANDED_IN = WeeklyLedger.HANDED_IN
 
@@ -79,6 +80,9 @@ def evidence_visible_to(user) -> QuerySet[Evidence]:
     scope = Q(entry__in=entries_visible_to(user).values("pk"))
     # A follow-up reply's files: whoever reads the follow-up.
     scope |= Q(follow_up_event__follow_up__in=follow_ups_visible_to(user).values("pk"))
+    # A register report's photos: whoever sees the report (campaigns.registers.scope).
+    scope |= Q(project_report__in=project_reports_visible_to(user).values("pk"))
+    scope |= Q(village_report__in=village_reports_visible_to(user).values("pk"))
     if _sees_all_ledgers(user):
         scope |= Q(inspection__isnull=False)
     elif user.has_role(Role.REVIEWER) and user.unit_id:
@@ -218,6 +222,8 @@ def ledger_rows(ledger: WeeklyLedger, *, editable_ids: set[int]) -> list[EntryRo
 def review_queue(user, *, period_id=None, unit_id=None, campaign_id=None, status=None):
     """Entries of handed-in ledgers on indicators the reviewer's unit leads, not its own."""
     entries = entries_visible_to(user).filter(ledger__status__in=HANDED_IN)
+    # Derived entries are verified through their register rows (campaigns/registers/).
+    entries = entries.filter(indicator__source=Indicator.Source.LEDGER)
     if user.has_role(Role.REVIEWER) and not _sees_all_ledgers(user):
         entries = entries.filter(indicator__lead_unit_id=user.unit_id).exclude(
             ledger__unit_id=user.unit_id

@@ -134,6 +134,35 @@ EXPECTED = {
     "follow-up-detail": ({*UNIT, Role.REVIEWER, Role.OFFICE, Role.LEADER}, 403),
     "follow-up-edit": ({Role.REVIEWER, Role.OFFICE}, 403),
     "follow-up-action": POST_ONLY,
+    # Issue 13 contracted: the 分包 view is the leaders' and the office's; a row's on-site
+    # check is its reviewing department's (发改委 reviews projects, not villages), the office's
+    # and its own contracting leader's (not the matrix's leader, who contracts nothing).
+    "register-contracted": ({Role.LEADER, Role.OFFICE}, 403),
+    "register-project-inspect": ({Role.REVIEWER, Role.OFFICE}, 403),
+    "register-village-inspect": ({Role.OFFICE}, 403),
+    # Issue 13 pages: the lists are everyone's who works with registers (each its own scope);
+    # a row outside the user's scope is a 404 (发改委 reviews projects and signings, not
+    # villages; the administrator reads no registers); the Excel import is the office's.
+    "register-projects": ({*UNIT, Role.REVIEWER, Role.OFFICE, Role.LEADER}, 403),
+    "register-project": ({*UNIT, Role.REVIEWER, Role.OFFICE, Role.LEADER}, 404),
+    "register-signed": ({*UNIT, Role.REVIEWER, Role.OFFICE, Role.LEADER}, 403),
+    "register-signed-detail": ({*UNIT, Role.REVIEWER, Role.OFFICE, Role.LEADER}, 404),
+    "register-villages": ({*UNIT, Role.REVIEWER, Role.OFFICE, Role.LEADER}, 403),
+    "register-village": ({*UNIT, Role.OFFICE, Role.LEADER}, 404),
+    "register-import": ({Role.OFFICE}, 403),
+    "register-import-template": ({Role.OFFICE}, 403),
+    # The unit's weekly register sections (its own ledger's reports and signings).
+    "register-week-projects": (UNIT, 403),
+    "register-week-villages": (UNIT, 403),
+    "register-week-signed": (UNIT, 403),
+    "register-week-signed-edit": (UNIT, 403),
+    "register-week-project-photo": POST_ONLY,
+    "register-week-village-photo": POST_ONLY,
+    # Issue 13 review: the lead department's register review queue; its verdicts are POSTs.
+    "register-review": ({Role.REVIEWER}, 403),
+    "register-review-verify": POST_ONLY,
+    "register-review-correct": POST_ONLY,
+    "register-review-return": POST_ONLY,
 }
 
 

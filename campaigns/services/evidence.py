@@ -267,11 +267,27 @@ def _entry_refusal(user, entry: LedgerEntry, *, now: datetime, verb: str) -> str
     return None
 
 
+def _report_refusal(user, report, *, now: datetime, verb: str) -> str | None:
+    """A project or village report's photos: its unit while the report is editable."""
+    from .registers.reporting import report_editable  # (it imports services.ledger)
+
+    ledger = (
+        WeeklyLedger.objects.select_for_update().select_related("period").get(pk=report.ledger_id)
+    )
+    if not is_unit_member(user, ledger.unit_id):
+        return f"只能为本单位的周报{verb}照片。"
+    if not report_editable(ledger, report.review_status, now=now):
+        return f"该周报当前不可修改（已提交或帐期已锁定），不能{verb}照片。"
+    return None
+
+
 def attach_evidence(
     *,
     entry: LedgerEntry | None = None,
     inspection: Inspection | None = None,
     follow_up_event: FollowUpEvent | None = None,
+    project_report=None,
+    village_report=None,
     upload,
     user,
     now: datetime | None = None,
@@ -283,7 +299,9 @@ def attach_evidence(
     thumbnail is turned upright.
     """
     now = now or timezone.now()
-    if sum(owner is not None for owner in (entry, inspection, follow_up_event)) != 1:
+    report = project_report or village_report
+    owners = (entry, inspection, follow_up_event, project_report, village_report)
+    if sum(owner is not None for owner in owners) != 1:
         raise LedgerError("佐证材料须附在一条实帐条目、一次实地查看记录或一条交办反馈上。")
     name = os.path.basename(upload.name or "").strip() or "未命名文件"
     written: list[str] = []
@@ -291,6 +309,8 @@ def attach_evidence(
         with transaction.atomic():
             if entry is not None:
                 refusal = _entry_refusal(user, entry, now=now, verb="上传")
+            elif report is not None:
+                refusal = _report_refusal(user, report, now=now, verb="上传")
             elif follow_up_event is not None:
                 refusal = (
                     None
@@ -312,6 +332,8 @@ def attach_evidence(
                 entry=entry,
                 inspection=inspection,
                 follow_up_event=follow_up_event,
+                project_report=project_report,
+                village_report=village_report,
                 kind=checked.kind,
                 original_name=name[:200],
                 size=len(content),
@@ -352,6 +374,9 @@ def delete_evidence(*, evidence: Evidence, user, now: datetime | None = None) ->
             raise LedgerError("该佐证材料已删除。")
         if evidence.entry is not None:
             refusal = _entry_refusal(user, evidence.entry, now=now, verb="删除")
+        elif evidence.project_report_id or evidence.village_report_id:
+            report = evidence.project_report or evidence.village_report
+            refusal = _report_refusal(user, report, now=now, verb="删除")
         elif evidence.follow_up_event_id is not None:
             refusal = "交办反馈的材料已记入办理过程，不能删除。"
         else:

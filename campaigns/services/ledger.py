@@ -20,6 +20,7 @@ from accounts.services import notify
 from ..errors import LedgerError
 from ..models import Indicator, LedgerEntry, LedgerReopening, Period, Target, WeeklyLedger
 from ..plausibility import warning_for
+from ..registers.derivation import derived_refusal
 
 Status = WeeklyLedger.Status
 Review = LedgerEntry.ReviewStatus
@@ -182,11 +183,13 @@ def editable_indicator_ids(ledger: WeeklyLedger, *, now: datetime) -> set[int]:
     Before hand-in: all of them while the window is open. After: only entries a reviewer
     returned — those stay correctable after the lock, since the reviewer asked for them.
     """
+    # Derived entries (Indicator.is_derived) are never typed: they follow the registers.
+    typed = ledger.entries.filter(indicator__source=Indicator.Source.LEDGER)
     if ledger.status in WeeklyLedger.NOT_HANDED_IN:
         if not window_open(ledger, now=now):
             return set()
-        return {e.indicator_id for e in ledger.entries.all()}
-    return {e.indicator_id for e in ledger.entries.all() if e.review_status == Review.RETURNED}
+        return {e.indicator_id for e in typed}
+    return {e.indicator_id for e in typed if e.review_status == Review.RETURNED}
 
 
 @transaction.atomic
@@ -205,6 +208,9 @@ def open_ledger(*, unit, period: Period) -> WeeklyLedger:
         if missing:
             # With their "created" history rows: an entry's history starts where it does.
             bulk_create_with_history(missing, LedgerEntry, default_change_reason="开帐")
+        from .registers.reporting import open_register_reports  # (imports this module)
+
+        open_register_reports(ledger)
     return ledger
 
 
@@ -258,6 +264,11 @@ def save_entries(
         if entry is None:
             text = f"{data.where}本单位没有承担该指标（编号 {indicator_id}），不能填报"
             problems.append(EntryProblem(indicator_id, "", text, text))
+            continue
+        if entry.indicator.is_derived:  # never typed: derive_ledger keeps it
+            if entry_differs(entry, data):
+                message, name = derived_refusal(entry.indicator), entry.indicator.name
+                problems.append(EntryProblem(indicator_id, "", message, f"「{name}」{message}"))
             continue
         if indicator_id not in editable:
             if entry_differs(entry, data):
@@ -315,6 +326,8 @@ def _check_complete(ledger: WeeklyLedger) -> None:
     targets = annual_targets(unit_id=ledger.unit_id, indicator_ids=ids)
     missing, problems = [], []
     for entry in entries:
+        if entry.indicator.is_derived:
+            continue  # derived from the registers (derive_ledger runs before this check)
         if not entry.indicator.is_milestone and entry.value is None:
             missing.append(entry.indicator.name)
             text = f"「{entry.indicator.name}」尚未填写累计数"
@@ -368,17 +381,24 @@ def submit_ledger(*, ledger: WeeklyLedger, user, now: datetime | None = None) ->
     if not is_unit_member(user, ledger.unit_id):
         raise LedgerError("只能提交本单位的周帐。")
 
+    from .registers.derive import derive_ledger  # (they import this module)
+    from .registers.reporting import registers_back_to_pending
+
     if ledger.status == Status.RETURNED:
+        derive_ledger(ledger, user=user)
         _check_complete(ledger)
+        registers_back_to_pending(ledger, user=user)
         for entry in ledger.entries.filter(review_status=Review.RETURNED):
             entry.review_status = Review.PENDING
             save_entry(entry, user=user, reason="退回后重新提交")
+        derive_ledger(ledger, user=user)
         refresh_status(ledger)
         return ledger
     if ledger.status != Status.DRAFT:
         raise LedgerError(f"该周帐{ledger.get_status_display()}，不能重复提交。")
     if not window_open(ledger, now=now):
         raise LedgerError("该帐期已锁定，不能再提交；如需补报，请联系考核办重新开放。")
+    derive_ledger(ledger, user=user)
     _check_complete(ledger)
 
     ledger.submitted_by = user
@@ -397,6 +417,7 @@ def submit_ledger(*, ledger: WeeklyLedger, user, now: datetime | None = None) ->
     if needs_head:
         ledger.confirmed_by, ledger.confirmed_at = user, now
     _hand_in(ledger, now=now)
+    derive_ledger(ledger, user=user)
     return ledger
 
 
@@ -413,6 +434,9 @@ def confirm_ledger(*, ledger: WeeklyLedger, user, now: datetime | None = None) -
         raise LedgerError("该帐期已锁定，不能再确认；如需补报，请联系考核办重新开放。")
     ledger.confirmed_by, ledger.confirmed_at = user, now
     _hand_in(ledger, now=now)
+    from .registers.derive import derive_ledger  # (it imports this module)
+
+    derive_ledger(ledger, user=user)
     return ledger
 
 

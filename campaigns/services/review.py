@@ -30,6 +30,8 @@ def review_refusal(user, entry: LedgerEntry) -> str | None:
     """Why `user` may not review `entry`, or None when they may."""
     if not user.has_role(Role.REVIEWER):
         return "只有牵头部门审核员可以核实实帐。"
+    if entry.indicator.is_derived:
+        return f"「{entry.indicator.name}」该指标由台帐自动核实，请核实台帐行。"
     if user.unit_id != entry.indicator.lead_unit_id:
         return f"「{entry.indicator.name}」不是本单位牵头的指标。"
     if entry.ledger.unit_id == user.unit_id:
@@ -203,15 +205,7 @@ def record_inspection(
         unit = entry.ledger.unit
     if unit is None:
         raise LedgerError("请指明被查看的单位。")
-    errors = []
-    if visited_on > timezone.localdate():
-        errors.append("查看日期不能晚于今天。")
-    if not place.strip():
-        errors.append("请填写查看地点。")
-    if not findings.strip():
-        errors.append("请填写查看情况。")
-    if errors:
-        raise LedgerError(errors)
+    check_inspection(visited_on=visited_on, place=place, findings=findings)
     inspection = Inspection.objects.create(
         unit=unit,
         entry=entry,
@@ -227,6 +221,19 @@ def record_inspection(
     if inspection.differs_from_ledger and entry is not None:
         draft_for_difference(inspection, entry=entry, user=user, now=now)
     return inspection
+
+
+def check_inspection(*, visited_on: date, place: str, findings: str) -> None:
+    """The checks every on-site check passes (of an entry, a unit or a register row)."""
+    errors = []
+    if visited_on > timezone.localdate():
+        errors.append("查看日期不能晚于今天。")
+    if not place.strip():
+        errors.append("请填写查看地点。")
+    if not findings.strip():
+        errors.append("请填写查看情况。")
+    if errors:
+        raise LedgerError(errors)
 
 
 INSPECTION_DAYS = 5  # working days to answer a check that differs from the ledger

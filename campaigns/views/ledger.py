@@ -15,6 +15,7 @@ from accounts.roles import Role
 from ..errors import LedgerError
 from ..forms import EntryForm
 from ..models import WeeklyLedger
+from ..registers.week import register_counts
 from ..selectors import (
     current_year,
     ledger_rows,
@@ -123,6 +124,8 @@ def ledger_week(request, period_id):
             "is_head": user.has_role(Role.UNIT_HEAD),
             "any_editable": bool(editable),
             "storage_key": f"jz-ledger:{user.pk}:{period.pk}",
+            # The "本周台帐" box: the week's register sections (campaigns.registers.week).
+            "register_counts": register_counts(ledger) if ledger else None,
         },
         status=400 if refusal else 200,
     )

@@ -2,8 +2,11 @@
 lists the same things — so a leader can follow every flag to what is behind it.
 
 Each flag is one function below; `red_flags` runs them in order. The registers of issue 13
-(key projects not started or stalled, pilot villages behind the 80 % milestone) will add their
-flags here as two more functions: nothing shows for them until they exist.
+add three (`register_flags`): projects not started after their planned start, projects
+suspended or stalled, and projects / pilot villages unchecked on site for more than 30 days —
+the rule is campaigns.registers.red_flags, the rows are read once by the dashboard
+(campaigns.registers.contracted.register_rows) and each flag links to the 分包 view listing the
+same rows (`?leader=all&red=<kind>`).
 """
 
 from dataclasses import dataclass, field
@@ -11,6 +14,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from campaigns.models import FollowUp
+from campaigns.registers.contracted import ALL
+from campaigns.registers.red_flags import matches
 from campaigns.selectors import Cell, completeness_matrix
 
 from ..models import UnitScore
@@ -110,7 +115,44 @@ def weak_items(at: Moment, progress: Progress) -> Flag | None:
     return Flag("weak", label, count, link("weak-items"), note)
 
 
-def red_flags(user, at: Moment, progress: Progress) -> list[Flag]:
+REGISTER_FLAGS = (
+    ("not_started", "逾期未开工项目", "计划开工日期已过仍未开工", ("project",)),
+    (
+        "stalled",
+        "停建或连续4周无进展的项目/试点村",
+        "停建，或核实投资（试点村为任务完成度）连续4周未增长",
+        ("project", "village"),
+    ),
+    ("unchecked", "超过30天未实地查看的项目/试点村", "重点项目和试点村", ("project", "village")),
+)
+
+
+def register_flags(registers) -> list[Flag]:
+    """The register flags from (projects, villages) ContractedRows of the year (None: no year
+    or nothing registered — no flags then, as before the registers existed)."""
+    if registers is None:
+        return []
+    rows = [*registers[0], *registers[1]]
+    if not rows:
+        return []
+    flags = []
+    for kind, label, note, kinds in REGISTER_FLAGS:
+        names = [r.name for r in rows if r.kind in kinds and matches(r.reasons, kind)]
+        flags.append(
+            Flag(
+                f"register-{kind}",
+                label,
+                len(names),
+                link("register-contracted", leader=ALL, red=kind),
+                note,
+                names,
+            )
+        )
+    return flags
+
+
+def red_flags(user, at: Moment, progress: Progress, registers=None) -> list[Flag]:
     flags = [lagging_units(user, at), *carded_follow_ups(user, at), missing_ledgers(user, at)]
     flags.append(weak_items(at, progress))
+    flags.extend(register_flags(registers))
     return [flag for flag in flags if flag is not None]

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 
 from accounts.selectors import units_visible_to
 from campaigns.models import FollowUp
+from campaigns.registers.contracted import register_rows
 from campaigns.selectors import cell_state, ledgers_visible_to
 from campaigns.weak_items import as_of_week
 
@@ -43,6 +44,21 @@ class LeaderDashboard:
     chart: dict = field(default_factory=dict)
     evaluation: object = None
     mine: list[MineRow] = field(default_factory=list)
+    contracted: dict | None = None  # 我分包的项目和试点村 (contracted_box), None: no year
+
+
+def contracted_box(user, registers) -> dict:
+    """The leader's own rows among the year's register rows (read once for the flags too):
+    counts and the red ones, each linking to the 分包 view."""
+    projects, villages = (
+        [row for row in group if row.row.leader_id == user.pk] for group in registers
+    )
+    return {
+        "projects": len(projects),
+        "villages": len(villages),
+        "red": [row for row in projects + villages if row.red],
+        "url": link("register-contracted"),
+    }
 
 
 def mine(user, at: Moment, evaluation) -> list[MineRow]:
@@ -105,7 +121,9 @@ def leader_dashboard(user, *, now: datetime | None = None) -> LeaderDashboard:
         # campaign's "behind" count is the length of the list it links to.
         _week, as_of = as_of_week(at.year, None, today=at.today)
         measured = progress_model.measure(at.year, as_of)
-        board.flags = red_flags(user, at, measured)
+        registers = register_rows(user, year=at.year, today=at.today)
+        board.flags = red_flags(user, at, measured, registers)
+        board.contracted = contracted_box(user, registers)
         board.campaigns = progress_model.campaign_rows(measured)
         board.keys = progress_model.key_indicator_rows(measured)
         board.chart = progress_model.chart_data(board.campaigns, board.keys)

@@ -18,6 +18,7 @@ EXPORT_MODULES = (
     "scoring.reports.xlsx",
     "scoring.reports.briefing_xlsx",
     "scoring.reports.analysis_sheets",
+    "scoring.reports.register_sheets",
 )
 
 Rendered = tuple[str, str, bytes]  # filename, content type, content

@@ -32,14 +32,15 @@ def test_builds_the_county_and_one_account_per_role_two_for_the_office(db, setti
     for role in Role:
         # The year adds reviewers per lead unit and a submitter per unit, all without a
         # usable password: exactly one account per role can sign in, two for the office, so
-        # one can approve what the other entered (four eyes).
+        # one can approve what the other entered (four eyes), and six county leaders, each
+        # contracting projects and villages (issue 13).
         holders = User.objects.filter(groups__name=role.group_name)
-        wanted = 2 if role == Role.OFFICE else 1
+        wanted = {Role.OFFICE: 2, Role.LEADER: 6}.get(role, 1)
         assert sum(user.has_usable_password() for user in holders) == wanted, role
     # Each printed password really signs its account in.
     printed = dict(re.findall(r"用户名 (\w+)\s+密码 (\w+)", output))
-    assert len(printed) == 7
-    assert {"office", "office2"} <= set(printed)
+    assert len(printed) == 12
+    assert {"office", "office2", "leader", "leader6"} <= set(printed)
     year = timezone.localdate().isocalendar().year  # the demo year follows the calendar
     assert re.search(rf"{year}年度：4 个会战，\d+ 项指标", output)
     for username, password in printed.items():

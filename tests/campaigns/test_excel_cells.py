@@ -68,6 +68,7 @@ def hostile(db):
         for indicator, name in [(small.investment, HOSTILE[3]), (small.cases, HOSTILE[0])]:
             indicator.name = name
             indicator.save()
+        _registers(small, units)
         yield small, evaluation, units
 
 
@@ -78,10 +79,12 @@ def test_every_registered_export_keeps_formula_like_names_as_text(hostile):
         briefing = generate_briefing(period=last_week, now=NOW)
     county = {"evaluation_id": evaluation.pk, "year_id": small.year.pk, "briefing_id": briefing.pk}
     one_unit = {**county, "unit_id": units[0].pk}  # the scorecard and the unit's file
+    own_view = {"year": small.year.pk, "viewer": small.office.pk}  # the register sheets
     rendered, sheets = set(), set()
     for identifier, export in load_exports().items():
         params = next(
-            (p for p in (county, one_unit) if export.allowed(small.office, p) is None), None
+            (p for p in (county, one_unit, own_view) if export.allowed(small.office, p) is None),
+            None,
         )
         if params is None:
             continue  # e.g. the annual notice: no annual evaluation in this data
@@ -96,6 +99,9 @@ def test_every_registered_export_keeps_formula_like_names_as_text(hostile):
         "indicator_detail_xlsx",
         "completeness_xlsx",
         "weekly_briefing_xlsx",
+        "register_projects_xlsx",
+        "register_signed_xlsx",
+        "register_villages_xlsx",
     }
     assert rendered >= sheets | {"quarter_notice", "unit_scorecard"}
 
@@ -141,3 +147,35 @@ def test_append_safe_escapes_values_and_styled_cells(write_only):
     assert all(c.quotePrefix for found in cells.values() for c in found)
     row = next(load_workbook(BytesIO(out.getvalue())).worksheets[-1].iter_rows(values_only=True))
     assert row[6:8] == (12, -3.5)
+
+
+def _registers(small, units):
+    """A project, a signing and a pilot village of each hostile unit (the register sheets)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from campaigns.models import KeyProject, PilotVillage, SignedProject
+    from campaigns.services.ledger import open_ledger
+
+    for number, unit in enumerate(units[:3]):
+        KeyProject.objects.create(
+            year=small.year,
+            campaign=small.investment.campaign,
+            name=f"项目{number}",
+            unit=unit,
+            category=KeyProject.Category.OTHER,
+            total_investment=Decimal(10),
+            annual_plan=Decimal(5),
+        )
+        SignedProject.objects.create(
+            year=small.year,
+            unit=unit,
+            ledger=open_ledger(unit=unit, period=small.period(10)),
+            name=f"签约{number}",
+            investor="某公司",
+            amount=Decimal(10),
+            signed_on=date(small.year.year, 3, 2),
+        )
+        PilotVillage.objects.create(
+            year=small.year, township=unit, name=f"村{number}", level="county_aid"
+        )

@@ -117,7 +117,8 @@ def test_every_page_and_export_shows_the_largest_figures(client, brimful):
             client,
             small.office,
             reverse("results-export", args=[identifier]),
-            {"evaluation_id": evaluation.pk, "briefing_id": briefing.pk},
+            # `viewer`: a register export lists the downloading user's own scope.
+            {"evaluation_id": evaluation.pk, "briefing_id": briefing.pk, "viewer": small.office.pk},
         )
 
 

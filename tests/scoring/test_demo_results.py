@@ -166,7 +166,7 @@ def test_the_follow_ups_the_quarters_drafted_are_worked_through_to_now(db):
     demo_as_of("2026-11-30 10:00")
     lagging = UnitScore.objects.filter(tier=UnitScore.Tier.LAGGING).count()
     sent = FollowUp.objects.filter(number__isnull=False)
-    assert sent.filter(origin=FollowUp.Origin.LAGGING).count() == lagging == 3
+    assert sent.filter(origin=FollowUp.Origin.LAGGING).count() == lagging == 5
     assert sorted(sent.values_list("number", flat=True)) == list(range(1, sent.count() + 1))
     assert FollowUpEvent.objects.filter(at__gt=now).count() == 0
     assert sent.filter(status=FollowUp.Status.CLOSED).exists()
@@ -231,7 +231,7 @@ def test_a_quarter_the_office_skipped_is_passed_over(db):
     ]
     assert demo.results[:2] == [
         "2026年第一季度已登记为不考评。",
-        "2026年第二季度考评已发布（〔2026〕2号，2026年7月9日 16:00）：先进 6 个、后进 1 个单位，"
+        "2026年第二季度考评已发布（〔2026〕2号，2026年7月9日 16:00）：先进 5 个、后进 2 个单位，"
         + f"绩误档案 {FileEntry.objects.count()} 条。",
     ]
 

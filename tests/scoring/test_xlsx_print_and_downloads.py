@@ -97,6 +97,9 @@ def _params(small, evaluation, unit, briefing) -> dict[str, dict]:
         "weekly_briefing": {"briefing_id": briefing.pk},
         "weekly_briefing_xlsx": {"briefing_id": briefing.pk},
         "showcase_deck": {"evaluation_id": evaluation.pk},
+        "register_projects_xlsx": {"viewer": small.office.pk},
+        "register_signed_xlsx": {"viewer": small.office.pk},
+        "register_villages_xlsx": {"viewer": small.office.pk},
     }
 
 

@@ -73,6 +73,8 @@ class Command(BaseCommand):
             f"周帐 {year.ledgers} 份（新建 {year.ledgers_created}，{weeks_text}），"
             f"实帐条目 {year.entries} 条（新建 {year.entries_created}）。"
         )
+        if year.registers:
+            self.stdout.write(year.registers)
         self.stdout.write(
             "各牵头部门审核员："
             + "、".join(f"{unit} {username}" for unit, username in year.reviewers.items())

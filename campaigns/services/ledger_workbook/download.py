@@ -24,6 +24,7 @@ from .layout import (
     CATEGORIES,
     COLUMN,
     COLUMNS,
+    DERIVED,
     EDITABLE,
     HEADER_ROW,
     META_SHEET,
@@ -120,7 +121,7 @@ def _write_row(sheet, number: int, row) -> None:
         "问题类别": entry.get_problem_category_display() if entry.problem_category else None,
         "存在问题": entry.problems,
         "下步打算": entry.next_steps,
-        "可否修改": EDITABLE if row.editable else NOT_EDITABLE,
+        "可否修改": DERIVED if indicator.is_derived else EDITABLE if row.editable else NOT_EDITABLE,
         "审核意见": entry.review_comment,
     }
     inputs = set()

@@ -47,3 +47,4 @@ TEXT_COLUMNS = {
 }
 CATEGORIES = {str(label): value for value, label in LedgerEntry.ProblemCategory.choices}
 EDITABLE, NOT_EDITABLE = "可修改", "不可修改"
+DERIVED = "自动生成"  # a derived indicator's row: from the registers, skipped by the upload

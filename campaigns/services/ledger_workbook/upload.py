@@ -51,9 +51,13 @@ ENTRY_VALUE = LedgerEntry._meta.get_field("value")  # the limits every figure is
 class ImportResult:
     changed: int = 0
     unchanged: int = 0
+    derived: int = 0  # rows of derived indicators: not read (the registers decide them)
 
     def __str__(self):
-        return f"已从 Excel 导入周帐：修改 {self.changed} 项，未变 {self.unchanged} 项。"
+        text = f"已从 Excel 导入周帐：修改 {self.changed} 项，未变 {self.unchanged} 项。"
+        if self.derived:
+            text += f"由台帐自动生成的 {self.derived} 项未导入，请在台帐中填报。"
+        return text
 
 
 def max_upload_bytes() -> int:
@@ -304,6 +308,9 @@ def import_ledger_workbook(
             entry = entries.get(indicator_id)
             if entry is None:
                 strangers.setdefault(indicator_id, []).append(number)
+                continue
+            if entry.indicator.is_derived:
+                result.derived += 1  # 自动生成 rows are skipped, whatever the cells say
                 continue
             before = len(errors.messages)
             data = _parse_row(number, values, sheet.columns, entry, errors)
