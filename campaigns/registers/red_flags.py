@@ -49,6 +49,11 @@ def no_rise(series: list[Decimal]) -> bool:
     return series[-1] <= series[-1 - STALL_WEEKS]
 
 
+def starts_late(*, status: str, planned_start: date | None, today: date) -> bool:
+    """逾期未开工: still 未开工 (latest verified) and today is past its planned start."""
+    return status == _NOT_STARTED and planned_start is not None and today > planned_start
+
+
 def project_reasons(
     *,
     status: str,
@@ -62,7 +67,7 @@ def project_reasons(
     verified status, `investments` its verified cumulative investment per verified report,
     oldest first, `since` the day it is counted unchecked from."""
     reasons = []
-    if status == _NOT_STARTED and planned_start is not None and today > planned_start:
+    if starts_late(status=status, planned_start=planned_start, today=today):
         reasons.append(NOT_STARTED_LATE)
     if status == _SUSPENDED:
         reasons.append(SUSPENDED)

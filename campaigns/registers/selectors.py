@@ -28,6 +28,7 @@ from ..models import (
 from ..register_models import ReviewStatus
 from . import scope
 from .checks import UNCHECKED_DAYS, days_since, last_checks
+from .red_flags import starts_late
 
 Status = KeyProject.Status
 
@@ -119,12 +120,8 @@ def _checked_rows(register, objects, *, today) -> list[Row]:
 
 
 def project_is_red(project: KeyProject, *, today: date) -> bool:
-    """Not started after its planned start (the 分包 view's red rule for the register)."""
-    return (
-        project.status == Status.NOT_STARTED
-        and project.planned_start is not None
-        and project.planned_start < today
-    )
+    """Not started after its planned start: the list's red mark, by the 分包 view's rule."""
+    return starts_late(status=project.status, planned_start=project.planned_start, today=today)
 
 
 def project_rows(user, params, *, today: date) -> ListPage:
@@ -147,11 +144,11 @@ def project_rows(user, params, *, today: date) -> ListPage:
         rows = rows.filter(strategic=True)
     if params.get("showcase") == "1":
         rows = rows.filter(showcase=True)
-    if params.get("red") == "1":
-        rows = rows.filter(status=Status.NOT_STARTED, planned_start__lt=today)
     listed = _checked_rows("projects", list(rows), today=today)
     for row in listed:
         row.red = project_is_red(row.obj, today=today)
+    if params.get("red") == "1":
+        listed = [row for row in listed if row.red]
     options = {
         "years": list(AssessmentYear.objects.order_by("-year")),
         "campaigns": list(
