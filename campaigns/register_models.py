@@ -167,10 +167,15 @@ class KeyProject(Blockers):
         verbose_name_plural = "重点项目"
         ordering = ["year", "unit__sort_order", "sort_order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "name"], name="key_project_unique_name"),
+            models.UniqueConstraint(
+                fields=["year", "name"],
+                name="key_project_unique_name",
+                violation_error_message="本年度已有同名的重点项目。",
+            ),
             models.CheckConstraint(
                 condition=models.Q(annual_plan__lte=models.F("total_investment")),
                 name="key_project_annual_within_total",
+                violation_error_message="年度计划投资不能超过项目总投资。",
             ),
         ]
 
@@ -400,6 +405,7 @@ class VillageTask(models.Model):
             models.CheckConstraint(
                 condition=models.Q(completion__gte=0, completion__lte=100),
                 name="village_task_completion_range",
+                violation_error_message="完成进度须在 0–100% 之间。",
             ),
         ]
 
@@ -465,6 +471,7 @@ class VillageTaskProgress(models.Model):
             models.CheckConstraint(
                 condition=models.Q(completion__gte=0, completion__lte=100),
                 name="task_progress_completion_range",
+                violation_error_message="完成进度须在 0–100% 之间。",
             ),
         ]
 

@@ -25,6 +25,7 @@ from accounts.todo import TodoItem, local_minute, time_left
 
 from . import plausibility
 from .models import Inspection, LedgerEntry, Period, Target, WeeklyLedger
+from .registers.review_rows import register_review_queue
 from .review_rows import entry_flags
 from .selectors import (
     HANDED_IN,
@@ -277,6 +278,19 @@ def reviewer_items(user, now: datetime) -> list[TodoItem]:
                 url=f"{queue}?status=pending",
                 level="danger",
                 detail="、".join(f"{label} {n}" for label, n in kinds.items()),
+            )
+        )
+    # Register reports wait for the same department (issue 13): the derived figures behind
+    # them (开工率, 签约额 …) stay unverified until they are verified.
+    register_rows = register_review_queue(user)
+    if register_rows:
+        items.append(
+            TodoItem(
+                label="待核实的台帐行",
+                count=len(register_rows),
+                url=reverse("register-review"),
+                level="warning",
+                detail="重点项目、试点村周报和招商签约；核实后周帐中的相应指标随之核实",
             )
         )
     period = this_week(now)

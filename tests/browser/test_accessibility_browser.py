@@ -17,10 +17,13 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
+from campaigns.selectors import period_containing
 from scoring.services.annual import add_file_entry
 from tests.browser.helpers import sign_in
+from tests.campaigns.register_builders import add_registers
 from tests.helpers import make_user, pdf_bytes
 from tests.scoring.test_results_pages import published_quarter
 
@@ -36,6 +39,9 @@ class County:
     evaluation_id: int
     unit_id: int  # the reporters' township (城关镇), which has a 绩误档案 entry
     period_id: int  # the week of Q1 whose ledgers were submitted and verified
+    this_week_id: int  # the week of today, for the register reports (issue 13)
+    project_id: int  # 城关镇食品产业园, contracted by the leader
+    village_id: int  # 城关镇东村
 
 
 USERNAMES = {
@@ -51,7 +57,10 @@ USERNAMES = {
 def _county() -> County:
     """build_small_year with Q1 published, a leader, an administrator, one 绩误档案 entry."""
     small, evaluation, _units = published_quarter()
-    make_user("leader", Role.LEADER, full_name="张县长")
+    registers = add_registers(small)  # its leader is "lead1"; the test's is "leader"
+    leader = make_user("leader", Role.LEADER, full_name="张县长")
+    registers.food_park.leader = leader
+    registers.food_park.save()
     make_user("sysadmin", Role.ADMIN, full_name="王管理")
     add_file_entry(
         unit=small.reporter.unit,
@@ -64,7 +73,14 @@ def _county() -> County:
         evidence=SimpleUploadedFile("表彰.pdf", pdf_bytes()),
     )
     week = small.year.periods.filter(quarter=1).order_by("-iso_week").first()
-    return County(evaluation_id=evaluation.pk, unit_id=small.reporter.unit.pk, period_id=week.pk)
+    return County(
+        evaluation_id=evaluation.pk,
+        unit_id=small.reporter.unit.pk,
+        period_id=week.pk,
+        this_week_id=period_containing(small.year, timezone.now()).pk,
+        project_id=registers.food_park.pk,
+        village_id=registers.village.pk,
+    )
 
 
 def _pages(role, county: County) -> list[tuple[str, str]]:
@@ -78,10 +94,33 @@ def _pages(role, county: County) -> list[tuple[str, str]]:
     scorecard = ("得分卡", reverse("unit-score", args=[evaluation, unit]))
     files = ("绩误档案", reverse("file-list"))
     own_file = ("单位绩误档案", reverse("file-unit", args=[unit]))
+    # The registers (issue 13): the unit's weekly reports, the lists, a row, the 分包 view.
+    this_week = county.this_week_id
+    reports = [
+        ("重点项目周报", reverse("register-week-projects", args=[this_week])),
+        ("试点村周报", reverse("register-week-villages", args=[this_week])),
+        ("招商签约", reverse("register-week-signed", args=[this_week])),
+    ]
+    projects = ("重点项目台帐", reverse("register-projects"))
+    project = ("重点项目", reverse("register-project", args=[county.project_id]))
+    registers = [
+        projects,
+        project,
+        ("试点村台帐", reverse("register-villages")),
+        ("试点村", reverse("register-village", args=[county.village_id])),
+        ("招商签约台帐", reverse("register-signed")),
+    ]
     by_role = {
-        Role.REPORTER: [home, week, detail, scorecard, own_file],
+        Role.REPORTER: [home, week, detail, scorecard, own_file, *reports, projects, project],
         Role.UNIT_HEAD: [home, week, detail, scorecard, own_file],
-        Role.REVIEWER: [home, ("实帐核实", reverse("review-queue"))],
+        Role.REVIEWER: [
+            home,
+            ("实帐核实", reverse("review-queue")),
+            ("台帐核实", reverse("register-review")),
+            projects,
+            project,
+            ("记录实地查看", reverse("register-project-inspect", args=[county.project_id])),
+        ],
         Role.OFFICE: [
             home,
             completeness,
@@ -92,8 +131,18 @@ def _pages(role, county: County) -> list[tuple[str, str]]:
             ("规则预演", reverse("whatif", args=[evaluation])),
             files,
             own_file,
+            *registers,
+            ("导入台帐", reverse("register-import")),
         ],
-        Role.LEADER: [home, completeness, ledger, files, own_file],
+        Role.LEADER: [
+            home,
+            completeness,
+            ledger,
+            files,
+            own_file,
+            ("分包项目和试点村", reverse("register-contracted")),
+            *registers,
+        ],
         Role.ADMIN: [home, ("管理后台", reverse("admin:index"))],
     }
     return by_role[role] + [

@@ -56,8 +56,9 @@ def demo(db):
     return year
 
 
-def test_small_county_builds_in_a_few_seconds(demo):
-    assert demo.seconds < 5
+def test_small_county_builds_the_weeks_before_now(demo):
+    # How long it takes is measured by bench/ (docs/benchmarks.md), not asserted here: a timed
+    # assertion fails on a busy machine, not on slow code.
     assert demo.weeks == (1, 6)
 
 

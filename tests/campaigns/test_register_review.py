@@ -10,6 +10,7 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.demo import build_county
@@ -31,6 +32,7 @@ from campaigns.services.ledger_workbook import import_ledger_workbook, ledger_wo
 from campaigns.services.registers.review import return_row, verify_row
 from campaigns.services.review import verify_entries
 from campaigns.services.years import set_target
+from campaigns.todo import reviewer_items
 from tests.campaigns.builders import hand_in
 from tests.campaigns.register_builders import build_register_year
 from tests.helpers import count_queries, make_user
@@ -294,3 +296,19 @@ def test_a_verdict_rederives_the_units_later_weeks(reg):
     verify_row(kind="signed", row_id=signing.pk, user=reg.small.reviewer)
     later = entry(ledger11, reg.signed_amount)
     assert (later.value, later.verified_value) == (D("1.2"), D("1.2"))
+
+
+def test_the_reviewers_home_counts_register_rows_waiting(reg, client):
+    """城关镇's week 10 handed in: its three project reports wait for 发改委 (three 待办), none
+    for 政法委 (it leads no derived indicator: no item at all). One verified: two left."""
+    _ledger, reports = week(reg)
+    client.force_login(reg.small.reviewer)
+    page = client.get(reverse("home-reviewer")).content.decode()
+    assert "待核实的台帐行" in page
+    assert 'href="/registers/review/"' in page
+    verify_row(kind="project", row_id=reports[reg.food_park.pk].pk, user=reg.small.reviewer)
+    now = timezone.now()
+    (item,) = [i for i in reviewer_items(reg.small.reviewer, now=now) if "台帐" in i.label]
+    assert item.count == 2
+    zfw = make_user("zfw", Role.REVIEWER, unit=reg.small.cases.lead_unit)
+    assert not [i for i in reviewer_items(zfw, now=now) if "台帐" in i.label]

@@ -164,8 +164,10 @@ def _villages(ledger: WeeklyLedger) -> _Behind:
     )
     # A task's latest verified completion up to this week (a report may leave a task out).
     task_verified = _latest_per(
+        # Through the report's village, not the task's: the same lines, and an index the
+        # planner finds (through the task it scanned every ledger of the year at city scale).
         VillageTaskProgress.objects.filter(
-            task__village_id__in=ids,
+            report__village_id__in=ids,
             report__review_status=ReviewStatus.VERIFIED,
             report__ledger__period__year_id=period.year_id,
             report__ledger__period__iso_week__lte=period.iso_week,
