@@ -14,6 +14,20 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Unit
 
+# The registers (issue 13) live in their own module (string references only, so no cycle);
+# imported here so the app's models are all reachable as campaigns.models.X.
+from campaigns.register_models import (  # noqa: F401
+    KeyProject,
+    PilotVillage,
+    ProjectReport,
+    Review,
+    ReviewStatus,
+    SignedProject,
+    VillageReport,
+    VillageTask,
+    VillageTaskProgress,
+)
+
 FIGURE = {"max_digits": 18, "decimal_places": 4}
 
 
@@ -400,7 +414,7 @@ class WeeklyLedger(models.Model):
         return handed_in and self.period.punctuality(self.submitted_at) != Period.ON_TIME
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(Review):
     """One indicator's figures in a ledger, with the reviewer's verdict beside them."""
 
     class ProblemCategory(models.TextChoices):
@@ -409,10 +423,7 @@ class LedgerEntry(models.Model):
         PROCEDURES = "procedures", "手续"
         OTHER = "other", "其他"
 
-    class ReviewStatus(models.TextChoices):
-        PENDING = "pending", "待核实"
-        VERIFIED = "verified", "已核实"
-        RETURNED = "returned", "已退回"
+    ReviewStatus = ReviewStatus  # the one set of verdicts, shared with register reports
 
     ledger = models.ForeignKey(
         WeeklyLedger, on_delete=models.CASCADE, related_name="entries", verbose_name="周帐"
@@ -431,19 +442,7 @@ class LedgerEntry(models.Model):
     )
     problems = models.TextField("存在问题", blank=True)
     next_steps = models.TextField("下步打算", blank=True)
-    review_status = models.CharField(
-        "核实状态", max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="核实人",
-    )
-    reviewed_at = models.DateTimeField("核实时间", null=True, blank=True)
-    review_comment = models.TextField("审核意见", blank=True)
+    # review_status, reviewer, reviewed_at, review_comment: from Review, as on register reports.
     verified_value = models.DecimalField(
         "核实值", **FIGURE, null=True, blank=True, help_text="核减时与填报值不同，填报值保留"
     )
@@ -897,16 +896,3 @@ class Extension(models.Model):
 
     def __str__(self):
         return f"{self.follow_up_id} → {self.due_on}（{self.get_status_display()}）"
-
-
-# The registers (issue 13) live in their own module; imported here so the app's models are
-# all reachable as campaigns.models.X.
-from campaigns.register_models import (  # noqa: E402, F401
-    KeyProject,
-    PilotVillage,
-    ProjectReport,
-    SignedProject,
-    VillageReport,
-    VillageTask,
-    VillageTaskProgress,
-)

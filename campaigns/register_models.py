@@ -17,6 +17,9 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 FIGURE = {"max_digits": 18, "decimal_places": 4}
+# Longest texts a unit may type in a report (as for follow-ups): a narrative, and a note. The
+# forms and the services refuse longer text with the count; it is never cut.
+NARRATIVE, NOTE = 5000, 1000
 PERCENT = {"max_digits": 7, "decimal_places": 2}
 
 

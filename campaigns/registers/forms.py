@@ -4,6 +4,7 @@ form shows it again); the services parse and check it (campaigns.figures, Chines
 from django import forms
 
 from ..models import KeyProject, PilotVillage, SignedProject
+from ..register_models import NARRATIVE, NOTE
 
 TEXT = {"class": "form-control form-control-sm"}
 SELECT = {"class": "form-select form-select-sm"}
@@ -11,25 +12,28 @@ FIGURE = {"class": "form-control form-control-sm", "inputmode": "decimal", "auto
 DATE = {"class": "form-control form-control-sm", "placeholder": "例：2026-06-30"}
 
 
-def _text(label, *, rows=None, attrs=FIGURE):
+# Longer text is refused with the count, never cut (the services check the same limits).
+
+
+def _text(label, *, rows=None, attrs=FIGURE, max_length=None):
     text = forms.Textarea(attrs={**TEXT, "rows": rows}) if rows else None
     widget = text or forms.TextInput(attrs=attrs)
-    return forms.CharField(label=label, required=False, widget=widget)
+    return forms.CharField(label=label, required=False, widget=widget, max_length=max_length)
 
 
 class ProjectReportForm(forms.Form):
     status = forms.ChoiceField(
         label="项目状态", choices=KeyProject.Status.choices, widget=forms.Select(attrs=SELECT)
     )
-    status_reason = _text("变更说明（跨步骤或累计投资减少时必填）", attrs=TEXT)
+    status_reason = _text("变更说明（跨步骤或累计投资减少时必填）", attrs=TEXT, max_length=300)
     started_on = _text("开工日期", attrs=DATE)
     investment_to_date = _text("本年累计完成投资（万元）")
-    progress = _text("本周进展", rows=2)
+    progress = _text("本周进展", rows=2, max_length=NARRATIVE)
     blocked_land = forms.BooleanField(label="土地", required=False)
     blocked_funds = forms.BooleanField(label="资金", required=False)
     blocked_procedures = forms.BooleanField(label="手续", required=False)
     blocked_other = forms.BooleanField(label="其他", required=False)
-    blocking_note = _text("制约因素说明", attrs=TEXT)
+    blocking_note = _text("制约因素说明", attrs=TEXT, max_length=NOTE)
 
     @staticmethod
     def initial_from(report) -> dict:
@@ -57,8 +61,8 @@ class ProjectReportForm(forms.Form):
 class VillageReportForm(forms.Form):
     """Funds, highlights and progress; each task's completion is typed in `t<id>-…` fields."""
 
-    highlights = _text("建设亮点", rows=2)
-    progress = _text("本周进展", rows=2)
+    highlights = _text("建设亮点", rows=2, max_length=NARRATIVE)
+    progress = _text("本周进展", rows=2, max_length=NARRATIVE)
 
     def __init__(self, *args, report=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,8 +109,8 @@ class VillageReportForm(forms.Form):
 
 
 class SignedProjectForm(forms.Form):
-    name = _text("项目名称", attrs=TEXT)
-    investor = _text("投资方", attrs=TEXT)
+    name = _text("项目名称", attrs=TEXT, max_length=100)
+    investor = _text("投资方", attrs=TEXT, max_length=100)
     investor_class = forms.ChoiceField(
         label="投资方类别",
         choices=SignedProject.InvestorClass.choices,
@@ -121,7 +125,7 @@ class SignedProjectForm(forms.Form):
         initial=SignedProject.Stage.SIGNED,
         widget=forms.Select(attrs=SELECT),
     )
-    stage_reason = _text("阶段变更说明（跨步骤时必填）", attrs=TEXT)
+    stage_reason = _text("阶段变更说明（跨步骤时必填）", attrs=TEXT, max_length=300)
 
     @staticmethod
     def initial_from(row) -> dict:

@@ -40,21 +40,20 @@ def _member_unit(user) -> int | None:
     return None
 
 
-def _signed_in(user) -> bool:
-    return user.is_authenticated and user.is_active
+def _leads(user, register: str):
+    """The derived indicators of `register` the user's unit leads (none unless a reviewer)."""
+    if not (user.unit_id and user.has_role(Role.REVIEWER)):
+        return Indicator.objects.none()
+    return Indicator.objects.filter(
+        source__startswith=SOURCE_PREFIX[register], lead_unit_id=user.unit_id
+    )
 
 
 def reviewer_scope(user, register: str, *, year_ref: str, campaign_ref: str | None = None) -> Q:
     """Rows of `register` the user's unit reviews: it leads a derived indicator of that
     register in the row's year (and, for projects, the row's campaign). `year_ref` and
     `campaign_ref` name the row's year / campaign fields in the filtered queryset."""
-    if not (user.unit_id and user.has_role(Role.REVIEWER)):
-        return Q(pk__in=[])
-    leads = Indicator.objects.filter(
-        source__startswith=SOURCE_PREFIX[register],
-        lead_unit_id=user.unit_id,
-        campaign__year_id=OuterRef(year_ref),
-    )
+    leads = _leads(user, register).filter(campaign__year_id=OuterRef(year_ref))
     if campaign_ref:
         leads = leads.filter(campaign_id=OuterRef(campaign_ref))
     return Q(Exists(leads))
@@ -62,102 +61,60 @@ def reviewer_scope(user, register: str, *, year_ref: str, campaign_ref: str | No
 
 def reviews_row(user, register: str, row) -> bool:
     """Whether the user's unit reviews this register row (project, signing or village)."""
-    if not (user.unit_id and user.has_role(Role.REVIEWER)):
-        return False
-    leads = Indicator.objects.filter(
-        source__startswith=SOURCE_PREFIX[register],
-        lead_unit_id=user.unit_id,
-        campaign__year_id=row.year_id,
-    )
+    leads = _leads(user, register).filter(campaign__year_id=row.year_id)
     if register == "projects":
         leads = leads.filter(campaign_id=row.campaign_id)
     return leads.exists()
 
 
-def projects_visible_to(user) -> QuerySet[KeyProject]:
-    rows = KeyProject.objects.select_related("unit", "park", "leader", "campaign", "year")
-    if not _signed_in(user):
+def _scoped(user, rows: QuerySet, *, unit_field: str, reviewed: Q) -> QuerySet:
+    """The rule of the module's docstring for one queryset: everything for the office and
+    leaders; for others their unit's rows (`unit_field`) and the rows they review."""
+    if not (user.is_authenticated and user.is_active):
         return rows.none()
     if reads_every_unit(user):
         return rows
-    scope = Q(pk__in=[])
+    scope = reviewed
     if unit_id := _member_unit(user):
-        scope |= Q(unit_id=unit_id)
-    scope |= reviewer_scope(user, "projects", year_ref="year_id", campaign_ref="campaign_id")
+        scope |= Q(**{unit_field: unit_id})
     return rows.filter(scope)
+
+
+HANDED_IN = Q(ledger__status__in=WeeklyLedger.HANDED_IN)
+
+
+def projects_visible_to(user) -> QuerySet[KeyProject]:
+    rows = KeyProject.objects.select_related("unit", "park", "leader", "campaign", "year")
+    reviewed = reviewer_scope(user, "projects", year_ref="year_id", campaign_ref="campaign_id")
+    return _scoped(user, rows, unit_field="unit_id", reviewed=reviewed)
 
 
 def signed_projects_visible_to(user) -> QuerySet[SignedProject]:
     rows = SignedProject.objects.select_related("unit", "year", "ledger__period")
-    if not _signed_in(user):
-        return rows.none()
-    if reads_every_unit(user):
-        return rows
-    scope = Q(pk__in=[])
-    if unit_id := _member_unit(user):
-        scope |= Q(unit_id=unit_id)
     # A reviewer sees another unit's signing once the ledger it was entered in is handed in.
-    scope |= reviewer_scope(user, "signed", year_ref="year_id") & Q(
-        ledger__status__in=WeeklyLedger.HANDED_IN
-    )
-    return rows.filter(scope)
+    reviewed = reviewer_scope(user, "signed", year_ref="year_id") & HANDED_IN
+    return _scoped(user, rows, unit_field="unit_id", reviewed=reviewed)
 
 
 def villages_visible_to(user) -> QuerySet[PilotVillage]:
     rows = PilotVillage.objects.select_related("township", "leader", "year")
-    if not _signed_in(user):
-        return rows.none()
-    if reads_every_unit(user):
-        return rows
-    scope = Q(pk__in=[])
-    if unit_id := _member_unit(user):
-        scope |= Q(township_id=unit_id)
-    scope |= reviewer_scope(user, "villages", year_ref="year_id")
-    return rows.filter(scope)
-
-
-def _reports_scope(user, *, unit_field: str, register: str, year_ref: str, campaign_ref=None):
-    scope = Q(pk__in=[])
-    if unit_id := _member_unit(user):
-        scope |= Q(**{unit_field: unit_id})
-    scope |= reviewer_scope(user, register, year_ref=year_ref, campaign_ref=campaign_ref) & Q(
-        ledger__status__in=WeeklyLedger.HANDED_IN
-    )
-    return scope
+    reviewed = reviewer_scope(user, "villages", year_ref="year_id")
+    return _scoped(user, rows, unit_field="township_id", reviewed=reviewed)
 
 
 def project_reports_visible_to(user) -> QuerySet[ProjectReport]:
     rows = ProjectReport.objects.select_related(
         "project", "project__unit", "ledger", "ledger__period", "ledger__unit"
     )
-    if not _signed_in(user):
-        return rows.none()
-    if reads_every_unit(user):
-        return rows
-    return rows.filter(
-        _reports_scope(
-            user,
-            unit_field="project__unit_id",
-            register="projects",
-            year_ref="project__year_id",
-            campaign_ref="project__campaign_id",
-        )
+    reviewed = HANDED_IN & reviewer_scope(
+        user, "projects", year_ref="project__year_id", campaign_ref="project__campaign_id"
     )
+    return _scoped(user, rows, unit_field="project__unit_id", reviewed=reviewed)
 
 
 def village_reports_visible_to(user) -> QuerySet[VillageReport]:
     rows = VillageReport.objects.select_related(
         "village", "village__township", "ledger", "ledger__period", "ledger__unit"
     )
-    if not _signed_in(user):
-        return rows.none()
-    if reads_every_unit(user):
-        return rows
-    return rows.filter(
-        _reports_scope(
-            user,
-            unit_field="village__township_id",
-            register="villages",
-            year_ref="village__year_id",
-        )
-    )
+    reviewed = HANDED_IN & reviewer_scope(user, "villages", year_ref="village__year_id")
+    return _scoped(user, rows, unit_field="village__township_id", reviewed=reviewed)

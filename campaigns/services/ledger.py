@@ -18,6 +18,7 @@ from accounts.roles import Role
 from accounts.services import notify
 
 from ..errors import LedgerError
+from ..history import saved_with_history
 from ..models import Indicator, LedgerEntry, LedgerReopening, Period, Target, WeeklyLedger
 from ..plausibility import warning_for
 from ..registers.derivation import derived_refusal
@@ -218,9 +219,7 @@ def save_entry(entry: LedgerEntry, *, user, reason: str, update_fields=None) -> 
     """The one way a service writes a LedgerEntry: its history row records who and why (the
     old and new values come from comparing it with the row before). Never bulk-update entries:
     a bulk update leaves no history."""
-    entry._history_user = user
-    entry._change_reason = reason[:100]  # simple-history's history_change_reason column
-    entry.save(update_fields=update_fields)
+    saved_with_history(entry, user=user, reason=reason, update_fields=update_fields)
 
 
 def _ledger_for_update(ledger: WeeklyLedger) -> WeeklyLedger:

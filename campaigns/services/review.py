@@ -169,14 +169,26 @@ def return_entry(*, entry: LedgerEntry, user, comment: str, now: datetime | None
     save_entry(entry, user=user, reason=f"退回：{comment.strip()}")
     refresh_status(entry.ledger)
     ledger = entry.ledger
-    notify(
-        recipients=ledger.unit.users.filter(is_active=True),
-        kind="returned",
-        title=f"「{entry.indicator.name}」被退回修改",
-        body=f"{user.unit}退回了{ledger.period}的「{entry.indicator.name}」：{comment.strip()}",
+    tell_unit_returned(
+        ledger,
+        user=user,
+        what=f"「{entry.indicator.name}」",
+        comment=comment.strip(),
         url=reverse("ledger-week", args=[ledger.period_id]),
     )
     return entry
+
+
+def tell_unit_returned(ledger, *, user, what: str, comment: str, url: str) -> None:
+    """Tell the unit's people that `what` of their ledger was returned, why, and where to
+    correct it: the one notice for a returned entry or register row."""
+    notify(
+        recipients=ledger.unit.users.filter(is_active=True),
+        kind="returned",
+        title=f"{what}被退回修改",
+        body=f"{user.unit}退回了{ledger.period}的{what}：{comment}",
+        url=url,
+    )
 
 
 @transaction.atomic

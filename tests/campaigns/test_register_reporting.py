@@ -139,6 +139,13 @@ def test_another_units_project_is_refused(reg):
         ({**PROJECT, "started_on": "2026-06-01"}, "开工日期不能晚于今天"),
         ({**PROJECT, "started_on": "2025-06-01"}, "不能早于考核年度"),
         ({**PROJECT, "status": "flying"}, "请选择项目状态"),
+        # Too long is refused with the count, never cut to fit.
+        ({**PROJECT, "progress": "进" * 5001}, "「本周进展」最多 5000 个字，现有 5001 个字"),
+        ({**PROJECT, "blocking_note": "制" * 1001}, "「制约因素说明」最多 1000 个字"),
+        (
+            {**PROJECT, "status": "completed", "status_reason": "因" * 301},
+            "「状态变更说明」最多 300 个字，现有 301 个字",
+        ),
     ],
 )
 def test_bad_project_reports_save_nothing(reg, data, message):
@@ -279,6 +286,7 @@ def test_add_update_and_delete_signing(reg):
         ({"signed_on": "2025-11-20"}, "不在考核年度内"),
         ({"name": ""}, "请填写项目名称"),
         ({"investor_class": "alien"}, "投资方类别只能是"),
+        ({"name": "名" * 101}, "「项目名称」最多 100 个字，现有 101 个字"),
     ],
 )
 def test_bad_signings_save_nothing(reg, data, message):

@@ -76,6 +76,26 @@ def test_refused_project_report_keeps_what_was_typed(reporter_client, reg):
     assert report.investment_to_date == Decimal("0") and report.progress == ""
 
 
+def test_overlong_and_hostile_text_as_a_user_types_it(reporter_client, reg):
+    """A 5,001-character progress is refused naming the field, nothing saved, the typed
+    reason kept; markup and a formula-like text are saved as text and shown escaped."""
+    report = report_of(reg, reg.food_park)
+    data = project_post(report, progress="进" * 5001, status_reason="这段说明要保留")
+    response = reporter_client.post(url(reg, "register-week-projects"), data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "「本周进展」最多 5000 个字，现有 5001 个字。" in page
+    assert "这段说明要保留" in page
+    report.refresh_from_db()
+    assert report.progress == "" and report.status_reason == ""
+
+    hostile = '<script>alert("x")</script>=1+1'
+    data = project_post(report, progress=hostile)
+    assert reporter_client.post(url(reg, "register-week-projects"), data).status_code == 302
+    page = reporter_client.get(url(reg, "register-week-projects")).content.decode()
+    assert hostile not in page and "&lt;script&gt;" in page
+
+
 def test_another_units_report_is_404(reporter_client, reg):
     other = report_of(reg, reg.other_project)
     response = reporter_client.post(url(reg, "register-week-projects"), project_post(other))

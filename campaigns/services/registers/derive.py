@@ -75,6 +75,20 @@ def _latest_per(rows, key) -> dict:
     return latest
 
 
+def _latest_verified(model, row_field: str, ids, period) -> dict:
+    """Row id -> its latest verified report (ProjectReport / VillageReport) in the period's
+    year up to the period."""
+    return _latest_per(
+        model.objects.filter(
+            **{f"{row_field}__in": ids},
+            review_status=ReviewStatus.VERIFIED,
+            ledger__period__year_id=period.year_id,
+            ledger__period__iso_week__lte=period.iso_week,
+        ).order_by(row_field, "-ledger__period__iso_week"),
+        key=lambda r: getattr(r, row_field),
+    )
+
+
 def _projects(ledger: WeeklyLedger, campaign_ids: set[int]) -> dict[int, _Behind]:
     """campaign id -> the unit's projects of that campaign."""
     period = ledger.period
@@ -90,15 +104,7 @@ def _projects(ledger: WeeklyLedger, campaign_ids: set[int]) -> dict[int, _Behind
     this_week = {
         r.project_id: r for r in ProjectReport.objects.filter(ledger=ledger, project_id__in=ids)
     }
-    verified = _latest_per(
-        ProjectReport.objects.filter(
-            project_id__in=ids,
-            review_status=ReviewStatus.VERIFIED,
-            ledger__period__year_id=period.year_id,
-            ledger__period__iso_week__lte=period.iso_week,
-        ).order_by("project_id", "-ledger__period__iso_week"),
-        key=lambda r: r.project_id,
-    )
+    verified = _latest_verified(ProjectReport, "project_id", ids, period)
     behind: dict[int, _Behind] = defaultdict(_Behind)
     for project in projects:
         rows = behind[project.campaign_id]
@@ -153,15 +159,7 @@ def _villages(ledger: WeeklyLedger) -> _Behind:
     this_week = {
         r.village_id: r for r in VillageReport.objects.filter(ledger=ledger, village_id__in=ids)
     }
-    verified = _latest_per(
-        VillageReport.objects.filter(
-            village_id__in=ids,
-            review_status=ReviewStatus.VERIFIED,
-            ledger__period__year_id=period.year_id,
-            ledger__period__iso_week__lte=period.iso_week,
-        ).order_by("village_id", "-ledger__period__iso_week"),
-        key=lambda r: r.village_id,
-    )
+    verified = _latest_verified(VillageReport, "village_id", ids, period)
     # A task's latest verified completion up to this week (a report may leave a task out).
     task_verified = _latest_per(
         # Through the report's village, not the task's: the same lines, and an index the

@@ -17,9 +17,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.services import notify
-
 from ...errors import LedgerError
+from ...history import saved_with_history
 from ...models import (
     KeyProject,
     PilotVillage,
@@ -31,6 +30,7 @@ from ...models import (
 )
 from ...register_models import Blockers, ReviewStatus
 from ...registers import scope
+from ..review import tell_unit_returned
 from .derive import derive_ledger
 
 
@@ -108,12 +108,6 @@ def _reviewable(kind_key: str, row_id: int, user):
     return kind, row
 
 
-def _save(obj, *, user, reason: str, update_fields=None) -> None:
-    obj._history_user = user
-    obj._change_reason = reason[:100]
-    obj.save(update_fields=update_fields)
-
-
 def _is_latest_verified(kind: Kind, row) -> bool:
     """No verified report of the same row in a later week of the year."""
     if kind.key == "project":
@@ -134,7 +128,7 @@ def _keep_project_state(report: ProjectReport, *, user) -> None:
     project.investment_to_date = report.counted_investment
     for name in (*Blockers.BLOCKER_FIELDS, "blocking_note"):
         setattr(project, name, getattr(report, name))
-    _save(project, user=user, reason=f"核实{report.ledger.period}周报")
+    saved_with_history(project, user=user, reason=f"核实{report.ledger.period}周报")
 
 
 def _keep_village_state(report: VillageReport, *, user) -> None:
@@ -142,12 +136,12 @@ def _keep_village_state(report: VillageReport, *, user) -> None:
     reason = f"核实{report.ledger.period}周报"
     if report.highlights.strip() and village.highlights != report.highlights:
         village.highlights = report.highlights
-        _save(village, user=user, reason=reason)
+        saved_with_history(village, user=user, reason=reason)
     lines = {line.task_id: line.completion for line in report.tasks.all()}
     for task in VillageTask.objects.select_for_update().filter(pk__in=list(lines)):
         if task.completion != lines[task.pk]:
             task.completion = lines[task.pk]
-            _save(task, user=user, reason=reason)
+            saved_with_history(task, user=user, reason=reason)
 
 
 def rederive_from(ledger: WeeklyLedger, *, user, reason: str) -> None:
@@ -197,7 +191,7 @@ def verify_row(
     reason = f"核减：{comment}" if corrected is not None else "核实"
     if corrected is None and comment:
         reason = f"核实：{comment}"
-    _save(row, user=user, reason=reason)
+    saved_with_history(row, user=user, reason=reason)
     if kind.key in ("project", "village") and _is_latest_verified(kind, row):
         if kind.key == "project":
             _keep_project_state(row, user=user)
@@ -222,14 +216,16 @@ def return_row(*, kind: str, row_id: int, user, comment: str, now: datetime | No
         setattr(row, kind.corrected_field, None)
     row.review_status = ReviewStatus.RETURNED
     row.reviewer, row.reviewed_at, row.review_comment = user, now, comment
-    _save(row, user=user, reason=f"退回：{comment}")
+    saved_with_history(row, user=user, reason=f"退回：{comment}")
     ledger = row.ledger
     rederive_from(ledger, user=user, reason=f"台帐退回：{_name(kind, row)}")
-    notify(
-        recipients=ledger.unit.users.filter(is_active=True),
-        kind="returned",
-        title=f"{kind.label}「{_name(kind, row)}」被退回修改",
-        body=f"{user.unit}退回了{ledger.period}的{kind.label}「{_name(kind, row)}」：{comment}",
-        url=reverse("ledger-week", args=[ledger.period_id]),
+    # The unit lands on the register section where the row is corrected.
+    section = {"project": "projects", "village": "villages", "signed": "signed"}[kind.key]
+    tell_unit_returned(
+        ledger,
+        user=user,
+        what=f"{kind.label}「{_name(kind, row)}」",
+        comment=comment,
+        url=reverse(f"register-week-{section}", args=[ledger.period_id]),
     )
     return row

@@ -80,13 +80,23 @@ def _posted_card(request, cards) -> Card | None:
     return card
 
 
+def _form_errors(form) -> list[str]:
+    """Each message with the field it is about, as the services word theirs (「本周进展」…)."""
+    found = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        where = f"「{str(field.label).split('（')[0]}」" if field is not None else ""
+        found += [f"{where}{message}" for message in errors]
+    return found
+
+
 def _save(request, card, save, *, now) -> bool:
     """Run the service on the posted card; False (errors on the card) when refused."""
     if card.form is None:
         card.errors = ["当前不可修改（已提交或帐期已锁定）。"]
         return False
     if not card.form.is_valid():
-        card.errors = [m for errors in card.form.errors.values() for m in errors]
+        card.errors = _form_errors(card.form)
         return False
     try:
         save(card.report, user=request.user, data=card.form.service_data(), now=now)

@@ -78,9 +78,13 @@ class Collector:
         self.data = data
         self.problems: list[str] = []
 
-    def text(self, name: str, *, limit: int | None = None) -> str:
+    def text(self, name: str, *, limit: int | None = None, label: str = "") -> str:
+        """The trimmed text; longer than `limit` is a problem (never cut: nothing typed is
+        silently lost)."""
         value = str(self.data.get(name) or "").strip()
-        return value[:limit] if limit else value
+        if limit and len(value) > limit:
+            self.add(f"「{label or name}」最多 {limit} 个字，现有 {len(value)} 个字")
+        return value
 
     def flag(self, name: str) -> bool:
         value = self.data.get(name)
@@ -123,13 +127,6 @@ class Collector:
     def raise_if_any(self) -> None:
         if self.problems:
             raise LedgerError(self.problems)
-
-
-def saved_with_history(row, *, user, reason: str, update_fields=None) -> None:
-    """Save a register row or report with who and why in its history row."""
-    row._history_user = user
-    row._change_reason = reason[:100]
-    row.save(update_fields=update_fields)
 
 
 def rederive(ledger: WeeklyLedger, *, user=None, reason: str = "") -> None:

@@ -3,6 +3,7 @@
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from ....history import saved_with_history
 from ....models import (
     KeyProject,
     PilotVillage,
@@ -13,7 +14,6 @@ from ....models import (
     WeeklyLedger,
 )
 from ....register_models import ReviewStatus
-from .common import saved_with_history
 
 OPENED = "开帐"
 

@@ -6,8 +6,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from ....errors import LedgerError
+from ....history import saved_with_history
 from ....models import KeyProject, ProjectReport
-from ....register_models import ReviewStatus
+from ....register_models import NARRATIVE, NOTE, ReviewStatus
 from .common import (
     PROJECT_STEPS,
     Collector,
@@ -18,7 +19,6 @@ from .common import (
     local_today,
     locked_ledger,
     rederive,
-    saved_with_history,
     year_first_day,
 )
 
@@ -65,7 +65,9 @@ def save_project_report(
 
     read = Collector(data)
     status = read.text("status")
-    reason = read.text("status_reason", limit=300)
+    reason = read.text("status_reason", limit=300, label="状态变更说明")
+    progress = read.text("progress", limit=NARRATIVE, label="本周进展")
+    blocking_note = read.text("blocking_note", limit=NOTE, label="制约因素说明")
     started_on = read.day("started_on", "开工日期")
     investment = read.figure("investment_to_date", FIELD("investment_to_date"), "本年累计完成投资")
     if status not in Status.values:
@@ -104,10 +106,10 @@ def save_project_report(
     report.status_reason = reason
     report.started_on = started_on if status in KeyProject.STARTED else None
     report.investment_to_date = investment
-    report.progress = read.text("progress")
+    report.progress = progress
     for name in KeyProject.BLOCKER_FIELDS:
         setattr(report, name, read.flag(name))
-    report.blocking_note = read.text("blocking_note")
+    report.blocking_note = blocking_note
     returned = report.review_status == ReviewStatus.RETURNED
     saved_with_history(report, user=user, reason="退回后重新填报" if returned else "填报")
     rederive(ledger, user=user, reason=f"重点项目周报：{project.name}")

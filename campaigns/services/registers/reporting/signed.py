@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ....errors import LedgerError
+from ....history import saved_with_history
 from ....models import SignedProject, WeeklyLedger
 from ....register_models import ReviewStatus
 from .common import (
@@ -16,7 +17,6 @@ from .common import (
     locked_ledger,
     rederive,
     report_editable,
-    saved_with_history,
     year_first_day,
 )
 
@@ -30,15 +30,15 @@ MEMBER_ONLY = "只能填报本单位的招商签约项目。"
 def _read(data: dict, ledger: WeeklyLedger, *, unit_id: int, exclude_pk=None) -> dict:
     read = Collector(data)
     values = {
-        "name": read.text("name", limit=100),
-        "investor": read.text("investor", limit=100),
+        "name": read.text("name", limit=100, label="项目名称"),
+        "investor": read.text("investor", limit=100, label="投资方"),
         "investor_class": read.text("investor_class") or InvestorClass.OTHER,
         "amount": read.figure(
             "amount", SignedProject._meta.get_field("amount"), "协议投资额（万元）"
         ),
         "signed_on": read.day("signed_on", "签约日期"),
         "stage": read.text("stage") or Stage.SIGNED,
-        "stage_reason": read.text("stage_reason", limit=300),
+        "stage_reason": read.text("stage_reason", limit=300, label="阶段变更说明"),
     }
     if not values["name"]:
         read.add("请填写项目名称")
@@ -154,7 +154,6 @@ def delete_signed_project(row: SignedProject, *, user, now: datetime | None = No
         or not report_editable(ledger, row.review_status, now=now)
     ):
         raise LedgerError("只能删除本周帐草稿中尚未核实的签约项目。")
-    row._history_user = user
-    row._change_reason = "删除签约项目"
+    row._history_user, row._change_reason = user, "删除签约项目"  # the deletion's history row
     row.delete()
     rederive(ledger, user=user, reason="删除签约项目")

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from ....errors import LedgerError
 from ....figures import FigureError, parse_figure
+from ....history import saved_with_history
 from ....models import PilotVillage, VillageReport, VillageTaskProgress
-from ....register_models import ReviewStatus
+from ....register_models import NARRATIVE, ReviewStatus
 from .common import (
     Collector,
     amount_text,
@@ -18,7 +19,6 @@ from .common import (
     chinese_date,
     locked_ledger,
     rederive,
-    saved_with_history,
 )
 
 HUNDRED = Decimal("100")
@@ -99,14 +99,15 @@ def save_village_report(
                 f"「{name}」完成日期不能晚于本帐期最后一天（{chinese_date(ledger.period.ends_on)}）"
             )
         changes[task_id] = (completion, done_on if completion == HUNDRED else None)
+    highlights = read.text("highlights", limit=NARRATIVE, label="建设亮点")
+    progress = read.text("progress", limit=NARRATIVE, label="本周进展")
     read.raise_if_any()
 
     returned = report.review_status == ReviewStatus.RETURNED
     reason = "退回后重新填报" if returned else "填报"
     for name, value in funds.items():
         setattr(report, name, value)
-    report.highlights = read.text("highlights")
-    report.progress = read.text("progress")
+    report.highlights, report.progress = highlights, progress
     saved_with_history(report, user=user, reason=reason)
     for task_id, (completion, done_on) in changes.items():
         line = lines[task_id]
