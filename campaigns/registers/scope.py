@@ -42,7 +42,7 @@ def _member_unit(user) -> int | None:
 
 def _leads(user, register: str):
     """The derived indicators of `register` the user's unit leads (none unless a reviewer)."""
-    if not (user.unit_id and user.has_role(Role.REVIEWER)):
+    if not (user.is_authenticated and user.unit_id and user.has_role(Role.REVIEWER)):
         return Indicator.objects.none()
     return Indicator.objects.filter(
         source__startswith=SOURCE_PREFIX[register], lead_unit_id=user.unit_id
