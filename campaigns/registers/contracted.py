@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Avg
 from django.urls import reverse
 from django.utils import timezone
@@ -123,6 +124,20 @@ def _sorted(rows: list[ContractedRow]) -> list[ContractedRow]:
     return sorted(rows, key=lambda r: (not r.red, -len(r.reasons)))
 
 
+def _newest_per(reports, row_field: str) -> dict:
+    """Row id -> its newest handed-in report. DISTINCT ON where the database has it
+    (PostgreSQL); the embedded SQLite default reads them all and keeps the first per row."""
+    reports = reports.select_related("ledger__period").order_by(
+        row_field, "-ledger__period__starts_on"
+    )
+    if connection.features.can_distinct_on_fields:
+        reports = reports.distinct(row_field)
+    newest: dict = {}
+    for report in reports:
+        newest.setdefault(getattr(report, row_field), report)
+    return newest
+
+
 def project_rows(user, projects, *, year, today) -> list[ContractedRow]:
     """Rows for `projects` (a scoped queryset): four queries."""
     projects = list(projects)
@@ -137,14 +152,12 @@ def project_rows(user, projects, *, year, today) -> list[ContractedRow]:
     )
     for project_id, reported, checked in verified:
         series.setdefault(project_id, []).append(reported if checked is None else checked)
-    latest = {
-        report.project_id: report
-        for report in project_reports_visible_to(user)
-        .filter(project_id__in=ids, ledger__status__in=WeeklyLedger.HANDED_IN)
-        .select_related("ledger__period")
-        .order_by("project_id", "-ledger__period__starts_on")
-        .distinct("project_id")
-    }
+    latest = _newest_per(
+        project_reports_visible_to(user).filter(
+            project_id__in=ids, ledger__status__in=WeeklyLedger.HANDED_IN
+        ),
+        "project_id",
+    )
     checks = last_checks("projects", ids)
     office = acts_as_office(user)
     rows = []
@@ -204,14 +217,12 @@ def village_rows(user, villages, *, year, today) -> list[ContractedRow]:
     )
     for line in averages:
         series.setdefault(line["report__village_id"], []).append(line["mean"])
-    latest = {
-        report.village_id: report
-        for report in village_reports_visible_to(user)
-        .filter(village_id__in=ids, ledger__status__in=WeeklyLedger.HANDED_IN)
-        .select_related("ledger__period")
-        .order_by("village_id", "-ledger__period__starts_on")
-        .distinct("village_id")
-    }
+    latest = _newest_per(
+        village_reports_visible_to(user).filter(
+            village_id__in=ids, ledger__status__in=WeeklyLedger.HANDED_IN
+        ),
+        "village_id",
+    )
     checks = last_checks("villages", ids)
     office = acts_as_office(user)
     rows = []
