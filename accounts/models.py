@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
@@ -78,6 +79,14 @@ class User(AbstractUser):
         verbose_name="联系单位",
         help_text="县领导联系的乡镇、部门或园区（驾驶舱“我的”）",
     )
+    must_change_password = models.BooleanField(
+        "首次登录须修改密码",
+        default=False,
+        help_text="新建账号和演示账号在第一次登录后须先修改密码，才能使用系统",
+    )
+    # Part of the session hash (below): raising it ends every session of the account at once,
+    # whatever the session backend, without touching the password.
+    session_generation = models.PositiveIntegerField("会话代数", default=0, editable=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     REQUIRED_FIELDS = ["full_name"]
@@ -92,6 +101,13 @@ class User(AbstractUser):
 
     def get_full_name(self):
         return self.full_name or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash of the password, with the session generation mixed in: a session
+        # signed before the generation was raised no longer verifies and is signed out.
+        key_salt = "accounts.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_generation}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     def get_short_name(self):
         return self.full_name or self.username

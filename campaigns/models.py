@@ -341,6 +341,8 @@ class WeeklyLedger(models.Model):
         Period, on_delete=models.PROTECT, related_name="ledgers", verbose_name="帐期"
     )
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # Optimistic concurrency, as on LedgerEntry (campaigns.register_models.Review.version).
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -71,6 +71,9 @@ class Review(models.Model):
     )
     reviewed_at = models.DateTimeField("核实时间", null=True, blank=True)
     review_comment = models.TextField("审核意见", blank=True)
+    # Optimistic concurrency: every save through a service raises it, and a form posted with
+    # an older number is refused with what changed instead of overwriting the newer row.
+    version = models.PositiveIntegerField("版本", default=1, editable=False)
 
     class Meta:
         abstract = True

@@ -720,6 +720,9 @@ class ReportJob(models.Model):
     content_type = models.CharField("文件类型", max_length=100, blank=True)
     error = models.CharField("说明", max_length=500, blank=True, help_text="失败原因或排队说明")
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    # Written by the worker while it renders; a running job whose heartbeat stopped (its
+    # worker was killed) is handed out again by the sweeper.
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:
