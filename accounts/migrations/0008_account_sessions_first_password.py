@@ -4,30 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_follow_up_notification_kinds'),
+        ("accounts", "0007_follow_up_notification_kinds"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicaluser',
-            name='must_change_password',
-            field=models.BooleanField(default=False, help_text='新建账号和演示账号在第一次登录后须先修改密码，才能使用系统', verbose_name='首次登录须修改密码'),
+            model_name="historicaluser",
+            name="must_change_password",
+            field=models.BooleanField(
+                default=False,
+                help_text="新建账号和演示账号在第一次登录后须先修改密码，才能使用系统",
+                verbose_name="首次登录须修改密码",
+            ),
         ),
         migrations.AddField(
-            model_name='historicaluser',
-            name='session_generation',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='会话代数'),
+            model_name="historicaluser",
+            name="session_generation",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="会话代数"),
         ),
         migrations.AddField(
-            model_name='user',
-            name='must_change_password',
-            field=models.BooleanField(default=False, help_text='新建账号和演示账号在第一次登录后须先修改密码，才能使用系统', verbose_name='首次登录须修改密码'),
+            model_name="user",
+            name="must_change_password",
+            field=models.BooleanField(
+                default=False,
+                help_text="新建账号和演示账号在第一次登录后须先修改密码，才能使用系统",
+                verbose_name="首次登录须修改密码",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='session_generation',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='会话代数'),
+            model_name="user",
+            name="session_generation",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="会话代数"),
         ),
     ]
