@@ -9,9 +9,11 @@ RUN mkdir -p static && scripts/copy-assets.sh
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON_DOWNLOADS=never PATH=/opt/venv/bin:$PATH
-# CJK fonts and Pango for WeasyPrint's official-document PDFs.
+# CJK fonts and Pango for WeasyPrint's official-document PDFs; postgresql-client (15, as the db
+# service) for scripts/backup.sh and restore.sh run with `docker compose run`.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 \
+       postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir uv==0.13.8
 WORKDIR /app

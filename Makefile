@@ -10,7 +10,7 @@ MANAGE := $(VENV)/bin/python manage.py
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup system-packages python-packages assets run test lint
+.PHONY: setup system-packages python-packages assets run test lint audit
 
 setup: system-packages python-packages assets
 
@@ -44,10 +44,22 @@ run: setup
 
 # The whole suite; on PostgreSQL and Redis when DATABASE_URL and REDIS_URL are set. One pytest
 # process per core (pytest-xdist; each has its own test database), so the suite stays in budget.
+# Then the fault tests, serially: they stop and start the PostgreSQL and Redis the others use.
 test: setup
-	$(VENV)/bin/python -m pytest -n auto
+	$(VENV)/bin/python -m pytest -n auto -m "not faults"
+	$(VENV)/bin/python -m pytest -m faults -p no:cacheprovider
 
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
+
+# Known vulnerabilities in the locked dependencies (README: needs the advisory data, so not a
+# CI gate). Both run even when the first finds something; the target fails if either did.
+audit: python-packages
+	@mkdir -p .cache
+	$(UV) export --frozen --no-hashes --format requirements-txt --all-groups > .cache/requirements-audit.txt
+	status=0; \
+	$(VENV)/bin/pip-audit --strict --requirement .cache/requirements-audit.txt --no-deps --disable-pip --progress-spinner off || status=1; \
+	npm audit --package-lock-only || status=1; \
+	exit $$status

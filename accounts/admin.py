@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -81,6 +81,14 @@ class UserEditForm(RoleCheckMixin, UserChangeForm):
         fields = ["username", "full_name", "unit", "title", "phone", "email"]
 
 
+class AdminSetPasswordForm(AdminPasswordChangeForm):
+    """The administrator types someone's password: its owner changes it at the next sign-in."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        return super().save(commit)
+
+
 def _acts_as_admin(request) -> bool:
     return user_acts_as(request.user, Role.ADMIN)
 
@@ -92,6 +100,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
 
     form = UserEditForm
     add_form = UserCreationForm
+    change_password_form = AdminSetPasswordForm
     object_history_template = "admin/accounts/user/object_history.html"
     list_display = ["username", "full_name", "unit", "title", "role_names", "is_active"]
     list_filter = ["is_active", "groups", "unit__group", "unit__kind"]
@@ -152,6 +161,12 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         if not issubclass(form, RoleCheckMixin):  # e.g. the password form
             return form
         return type(form.__name__, (form,), {"request": request})
+
+    def save_model(self, request, obj, form, change):
+        # A new account's password was typed by the administrator: changed at first sign-in.
+        if not change and obj.has_usable_password():
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         groups = form.cleaned_data.pop("groups", None)

@@ -193,10 +193,14 @@ def new_password(length: int = 12) -> str:
 
 @transaction.atomic
 def build_role_accounts(
-    *, password: str | None = None, reset_passwords: bool = False
+    *,
+    password: str | None = None,
+    reset_passwords: bool = False,
+    must_change_password: bool = False,
 ) -> list[DemoAccount]:
     """One account per role (two for the office, for its four-eyes approvals). New accounts
-    (or all, with reset) get `password` or a random one."""
+    (or all, with reset) get `password` or a random one, and with `must_change_password`
+    (seed_demo's default) must change it at their first sign-in."""
     accounts = []
     for username, role, full_name, title, unit_name in DEMO_ACCOUNTS:
         unit = Unit.objects.filter(name=unit_name).first() if unit_name else None
@@ -212,7 +216,8 @@ def build_role_accounts(
         if created or reset_passwords:
             chosen = password or new_password()
             user.set_password(chosen)
-            user.save(update_fields=["password"])
+            user.must_change_password = must_change_password
+            user.save(update_fields=["password", "must_change_password"])
         accounts.append(DemoAccount(username, role, full_name, unit, chosen))
     return accounts
 

@@ -1,10 +1,12 @@
 """Forms of the system administrator's account pages: they parse, the services write."""
 
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
 
 from .models import Unit, User
 from .roles import Role
 from .selectors import ACCOUNT_STATES
+from .services import change_own_password
 
 
 class AccountForm(forms.Form):
@@ -92,3 +94,11 @@ class AccountFilterForm(forms.Form):
             "state": data["state"],
             "text": data["text"].strip(),
         }
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's password change (old password, new one twice, the site's password rules),
+    saved through the service that clears the first-sign-in flag and records the change."""
+
+    def save(self, commit=True):
+        return change_own_password(user=self.user, password=self.cleaned_data["new_password1"])

@@ -212,3 +212,34 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class OutboxTask(models.Model):
+    """A Celery task to send, written in the transaction of the change that causes it.
+
+    Published right after commit; if the broker is down the row stays pending and beat's
+    `flush_outbox` sends it once the broker is back, so no task is lost (jiaozhang.tasking).
+    """
+
+    name = models.CharField("任务", max_length=200)
+    args = models.JSONField("参数", default=list)
+    queue = models.CharField("队列", max_length=100, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    task_id = models.CharField("任务编号", max_length=64, blank=True)
+    attempts = models.PositiveIntegerField("发送次数", default=0)
+    last_error = models.TextField("最近错误", blank=True)
+
+    class Meta:
+        verbose_name = "待发送任务"
+        verbose_name_plural = "待发送任务"
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="outbox_pending",
+                condition=models.Q(sent_at__isnull=True),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name}{self.args}"

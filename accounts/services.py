@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from jiaozhang.tasking import task_named
+from jiaozhang.tasking import enqueue
 
 from .roles import Role
 
@@ -44,8 +44,10 @@ def record_sign_in(sender, user, **kwargs) -> None:
 def notify(*, recipients, kind: str, title: str, body: str = "", url: str = "") -> int:
     """In-app notification to each recipient, and an email to those with an address.
 
-    Emails go out from a Celery task after the transaction commits, so a slow mail server
-    never holds a page and a rolled-back operation sends nothing.
+    Emails go out from a Celery task sent through the outbox (`enqueue`) after the
+    transaction commits, so a slow mail server never holds a page, a rolled-back operation
+    sends nothing and a broker outage loses nothing; the task claims each notice, so a second
+    delivery mails nobody twice.
     """
     from .models import Notification
 
@@ -55,7 +57,7 @@ def notify(*, recipients, kind: str, title: str, body: str = "", url: str = "") 
     )
     ids = [n.pk for n, r in zip(created, recipients, strict=True) if r.email]
     if ids:
-        transaction.on_commit(lambda: task_named(SEND_NOTIFICATION_EMAILS).delay(ids))
+        enqueue(SEND_NOTIFICATION_EMAILS, [ids])
     return len(created)
 
 
@@ -240,6 +242,7 @@ def create_account(*, actor, username: str, roles, **fields):
     _apply_fields(user, fields, roles)
     password = random_password()
     user.set_password(password)
+    user.must_change_password = True  # the administrator has seen it: changed at first sign-in
     user.full_clean()
     _recorded(user, actor=actor, reason="新建账号").save()
     set_roles(actor=actor, user=user, roles=roles)
@@ -269,6 +272,7 @@ def reset_password(*, actor, user) -> str:
     user = User.objects.select_for_update().get(pk=user.pk)
     password = random_password()
     user.set_password(password)
+    user.must_change_password = True  # the administrator has seen it: changed at next sign-in
     # The changed hash ends the account's open sessions (Django checks the session auth hash).
     _recorded(user, actor=actor, reason="重置密码").save()
     return password
@@ -306,4 +310,31 @@ def set_active(*, actor, user, active: bool):
     user.is_active = active
     # An inactive account's sessions end on its next request (the backend refuses it).
     _recorded(user, actor=actor, reason="启用账号" if active else "停用账号").save()
+    return user
+
+
+@transaction.atomic
+def end_sessions(*, user, by, reason: str = ""):
+    """End every session of `user` at once (a lost phone, a shared computer, a departure):
+    the raised session generation is part of the session hash, so each open session fails its
+    check on its next request, whichever browser holds it. The password is not changed."""
+    from .models import User
+
+    require_admin(by)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.session_generation += 1
+    reason = reason.strip()[:80]  # the history row keeps 100 characters of reason
+    why = "结束全部会话" + (f"：{reason}" if reason else "")
+    _recorded(user, actor=by, reason=why).save(update_fields=["session_generation"])
+    return user
+
+
+@transaction.atomic
+def change_own_password(*, user, password: str):
+    """The user's own new password (the form has validated it); it clears the first-sign-in
+    flag, and the history row says so."""
+    reason = "首次登录修改密码" if user.must_change_password else "修改密码"
+    user.set_password(password)
+    user.must_change_password = False
+    _recorded(user, actor=user, reason=reason).save()
     return user

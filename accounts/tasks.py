@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from jiaozhang import tasking
+
 from .services import purge_expired_sign_in_records as purge
 from .services import send_notification_emails_now
 
@@ -16,3 +18,9 @@ def purge_expired_sign_in_records() -> dict[str, int]:
 def send_notification_emails(notification_ids: list[int]) -> int:
     """Email the given notifications to their recipients."""
     return send_notification_emails_now(notification_ids)
+
+
+@shared_task(acks_late=True)
+def flush_outbox() -> int:
+    """Every minute (beat): publish the tasks a broker outage left in the outbox."""
+    return tasking.flush_outbox()

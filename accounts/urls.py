@@ -23,4 +23,6 @@ urlpatterns = [
     path("accounts/<id:account_id>/password/", views.account_password, name="account-password"),
     path("accounts/<id:account_id>/unlock/", views.account_unlock, name="account-unlock"),
     path("accounts/<id:account_id>/active/", views.account_active, name="account-active"),
+    path("accounts/<id:account_id>/sessions/end/", views.account_end_sessions,
+         name="account-end-sessions"),
 ]  # fmt: skip

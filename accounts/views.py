@@ -1,6 +1,7 @@
 """Sign-in landing: send each user to the home page of their role, and render those pages."""
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -29,6 +30,7 @@ from .selectors import (
 )
 from .services import (
     create_account,
+    end_sessions,
     mark_notifications_read,
     reset_password,
     set_active,
@@ -265,6 +267,24 @@ def account_unlock(request, account_id):
         messages.success(request, f"已解除“{account}”的登录锁定，该账号可以重新登录。")
     else:
         messages.info(request, f"“{account}”当前未被锁定。")
+    return _back(request, account)
+
+
+@require_POST
+@role_required(Role.ADMIN)
+def account_end_sessions(request, account_id):
+    """结束该账号的全部会话: every browser signed in as the account is signed out on its next
+    request. The administrator's own current session is kept if it is their own account."""
+    account = _managed_or_404(request, account_id)
+    try:
+        ended = end_sessions(user=account, by=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return _back(request, account)
+    if ended.pk == request.user.pk:
+        update_session_auth_hash(request, ended)  # one's own: every other browser, not this one
+    messages.success(request, f"已结束“{account}”的全部会话：该账号须在各处重新登录。")
     return _back(request, account)
 
 

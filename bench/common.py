@@ -15,8 +15,5 @@ import django
 
 django.setup()
 
-# One county (~90 units) and a city of ten counties (DESIGN §7).
-SCALES = {
-    "county": {"townships": 20, "departments": 60, "parks": 10},
-    "city": {"townships": 200, "departments": 600, "parks": 100},
-}
+# One county (~90 units) and a city of ten counties (DESIGN §7), shared with seed_demo --scale.
+from campaigns.demo import SCALES  # noqa: E402, F401 (re-exported for the scripts)

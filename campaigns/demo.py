@@ -14,9 +14,11 @@ Decisions a reader should know:
   `verify_entries` and `return_entry` would have left them (a ledger's status comes from its
   entries through `WeeklyLedger.status_from_reviews`, as in `refresh_status`). A city is ~700k
   entries; going through the services would take hours. bulk_create skips django-simple-history,
-  which is acceptable for demo data; only the entries with a story (returned then corrected,
-  corrected down 核减) get hand-built history rows, so the office's entry-history page has
-  something to show. Targets and milestones are bulk-created *with* history.
+  so the writer adds the history rows itself (issue 14: no row without its history, checked by
+  tests/test_history_walk.py): one '+' record of each ledger and entry as the simulation left
+  it, dated and signed by its last event; the entries with a story (returned then corrected,
+  corrected down 核减) get one record per step, so the office's entry-history page has
+  something to show. Everything else the demo writes in bulk uses bulk_create_with_history.
 - Weeks are relative to `now`: the ledgers cover the `weeks` weeks ending with the last week
   that is over (if today is in week 48, weeks 48-`weeks` … 47), so the current week is open
   for a reporter who signs in. No event later than `now` happens: a ledger whose simulated
@@ -48,7 +50,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -87,6 +89,7 @@ HIGHER = Indicator.Direction.HIGHER_BETTER
 LOWER = Indicator.Direction.LOWER_BETTER
 MILESTONE = Indicator.Direction.MILESTONE
 RANK = Indicator.Method.RANK
+DEMO_REASON = "示范数据"  # the change reason of the history rows the demo writes in bulk
 TOWNSHIP, DEPARTMENT, PARK = Unit.Kind.TOWNSHIP, Unit.Kind.DEPARTMENT, Unit.Kind.PARK
 
 PROJECTS, CITY, VILLAGES, ORDER = "项目建设会战", "县城建设会战", "美丽乡村会战", "严打整治会战"
@@ -336,6 +339,15 @@ def after_demo_built(callback: Callable[[DemoSummary], list[str]]) -> None:
         AFTER_DEMO_BUILT.append(callback)
 
 
+# The demo's sizes besides its default (18 townships, 40 departments, 3 parks): one county of
+# ~90 units and a city of ten counties (~900 units), DESIGN §7 — the benchmarks' and the load
+# test's scales (bench/common.py, `seed_demo --scale city`).
+SCALES = {
+    "county": {"townships": 20, "departments": 60, "parks": 10},
+    "city": {"townships": 200, "departments": 600, "parks": 100},
+}
+
+
 def build_demo(
     *,
     townships: int = 18,
@@ -346,6 +358,7 @@ def build_demo(
     seed: int = 2026,
     password: str | None = None,
     reset_passwords: bool = False,
+    must_change_password: bool = False,
     now: datetime | None = None,
     results: bool = False,
 ) -> DemoSummary:
@@ -359,7 +372,11 @@ def build_demo(
     if year is None:
         year = timezone.localtime(now).date().isocalendar().year
     county = build_county(townships=townships, departments=departments, parks=parks)
-    accounts = build_role_accounts(password=password, reset_passwords=reset_passwords)
+    accounts = build_role_accounts(
+        password=password,
+        reset_passwords=reset_passwords,
+        must_change_password=must_change_password,
+    )
     demo_year = build_year(county=county, year=year, weeks=weeks, seed=seed, now=now)
     summary = DemoSummary(county=county, accounts=accounts, year=demo_year, now=now)
     if results:
@@ -740,6 +757,27 @@ def _series(plan: Plan, profile: Profile, rng, periods, year: int, weeks_in_year
     return out
 
 
+def _copy_into_history(model, ids, *, when: str, who: str, now, join: str = "") -> None:
+    """One '+' history record (reason 示范数据) for each row `ids` of `model`, copied from the
+    row by the database. `when` lists SQL dates over the row `t` (and `join`), the first set
+    one dates the record, else `now`; `who` is the SQL of its user id."""
+    history = model.history.model
+    names = [model._meta.get_field(f.name).column for f in history.tracked_fields]
+    columns = ", ".join(f'"{name}"' for name in names)
+    values = ", ".join(f't."{name}"' for name in names)
+    insert = (
+        f'INSERT INTO "{history._meta.db_table}" ({columns}, history_date, history_user_id, '
+        f"history_type, history_change_reason) SELECT {values}, COALESCE({when}, %s), {who}, "
+        f"'+', %s FROM \"{model._meta.db_table}\" t {join} WHERE t.id IN "
+    )
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 900):  # SQLite's limit of bound values, with margin
+            chunk = ids[start : start + 900]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"{insert}({marks})", [stamp, DEMO_REASON, *chunk])
+
+
 def _office_time(day: date, rng, zone) -> datetime:
     return datetime.combine(day, time(8, 30), tzinfo=zone) + timedelta(minutes=rng.randint(0, 540))
 
@@ -803,16 +841,41 @@ class _HistoryWriter:
                 entry.ledger_id = ledger.pk
         flat = [entry for rows in entries for entry in rows]
         LedgerEntry.objects.bulk_create(flat, batch_size=5000)
-        self.entry_history.objects.bulk_create(
-            [self._snapshot(entry, *step) for entry, steps in stories for step in steps],
-            batch_size=2000,
-        )
+        self._write_history(ledgers, entries, stories)
         for inspection in inspections:
             inspection.entry_id = inspection.entry.pk
         Inspection.objects.bulk_create(inspections, batch_size=2000)
         if self.registers is not None:
             self.registers.weeks.save()
         return len(ledgers), len(flat)
+
+    def _write_history(self, ledgers, entries, stories):
+        """Every ledger and entry gets a history ending in its current state (issue 14: no row
+        without one). An entry with a story gets its steps; every other row one '+' record,
+        copied by the database from the row just written (model instances would take minutes
+        for a city's ~700k entries), dated at its last event (reviewed, else handed in, else
+        the demo's now) and signed by whoever acted."""
+        told = {id(entry) for entry, _ in stories}
+        plain = [entry.pk for rows in entries for entry in rows if id(entry) not in told]
+        _copy_into_history(
+            WeeklyLedger,
+            [ledger.pk for ledger in ledgers],
+            when="t.submitted_at",
+            who="t.submitted_by_id",
+            now=self.now,
+        )
+        _copy_into_history(
+            LedgerEntry,
+            plain,
+            join=f'JOIN "{WeeklyLedger._meta.db_table}" l ON l.id = t.ledger_id',
+            when="t.reviewed_at, l.submitted_at",
+            who="CASE WHEN t.reviewed_at IS NULL THEN l.submitted_by_id ELSE t.reviewer_id END",
+            now=self.now,
+        )
+        self.entry_history.objects.bulk_create(
+            [self._snapshot(entry, *step) for entry, steps in stories for step in steps],
+            batch_size=2000,
+        )
 
     def _snapshot(self, entry, when, user_id, kind, changes):
         data = {name: getattr(entry, name) for name in self.tracked}

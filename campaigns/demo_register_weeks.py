@@ -21,6 +21,8 @@ tests/campaigns/test_demo_registers.py checks that derive_ledger changes nothing
 from collections import defaultdict
 from decimal import Decimal
 
+from simple_history.utils import bulk_create_with_history
+
 from .models import (
     LedgerEntry,
     ProjectReport,
@@ -256,5 +258,4 @@ class RegisterWeeks:
                 for name in ("ledger", "report"):
                     if hasattr(row, f"{name}_id") and getattr(row, f"{name}_id") is None:
                         setattr(row, name, getattr(row, name))  # the id given by bulk_create
-            model.objects.bulk_create(rows, batch_size=2000)
-            model.history.bulk_history_create(rows, batch_size=2000)
+            bulk_create_with_history(rows, model, batch_size=2000)

@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Unit, User
 from accounts.roles import Role
@@ -224,8 +225,7 @@ def _projects(assessment, units, derived, targets, indicators, profiles, leaders
         laggard = profiles[unit.pk].laggard if unit.pk in profiles else False
         truths.append(ProjectTruth.draw(row, rng, year, laggard=laggard))
     if new:
-        KeyProject.objects.bulk_create(new)  # pks for the history rows below
-        KeyProject.history.bulk_history_create(new, default_change_reason="示范数据")
+        bulk_create_with_history(new, KeyProject, default_change_reason="示范数据")
     for truth in truths:
         truth.new = truth.row in new
     return truths
@@ -262,11 +262,9 @@ def _villages(assessment, units, derived, profiles, leaders, seed):
             laggard = profiles[unit.pk].laggard if unit.pk in profiles else False
             truths.append(VillageTruth.draw(row, rng, assessment.year, laggard=laggard))
     if new:
-        PilotVillage.objects.bulk_create(new)
-        PilotVillage.history.bulk_history_create(new, default_change_reason="示范数据")
+        bulk_create_with_history(new, PilotVillage, default_change_reason="示范数据")
         tasks = [task for truth in truths if truth.row in new for task in truth.make_tasks()]
-        VillageTask.objects.bulk_create(tasks)
-        VillageTask.history.bulk_history_create(tasks, default_change_reason="示范数据")
+        bulk_create_with_history(tasks, VillageTask, default_change_reason="示范数据")
     for truth in truths:
         truth.load_tasks(new=truth.row in new)
     return truths

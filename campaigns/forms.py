@@ -5,6 +5,7 @@ from django import forms
 from .figures import FigureField
 from .models import LedgerEntry
 from .services.ledger import EntryInput, EntryProblem
+from .versions import parse_version
 
 
 class EntryForm(forms.Form):
@@ -30,10 +31,13 @@ class EntryForm(forms.Form):
     problems = forms.CharField(label="存在问题", required=False, widget=forms.Textarea)
     next_steps = forms.CharField(label="下步打算", required=False, widget=forms.Textarea)
     plausibility_note = forms.CharField(label="异常说明", required=False, widget=forms.Textarea)
+    # The entry's version the page showed (campaigns.versions); the autosave script updates it.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     @classmethod
     def initial_from(cls, entry: LedgerEntry) -> dict:
         return {
+            "version": entry.version,
             "value": "" if entry.value is None else f"{entry.value.normalize():f}",
             "done_on": entry.done_on,
             "decrease_reason": entry.decrease_reason,
@@ -62,6 +66,10 @@ class EntryForm(forms.Form):
                 else None
             ),
         )
+
+    def seen_version(self) -> int | None:
+        """The version posted with the row (None: an older page or a script sent none)."""
+        return parse_version(self.data.get(self.add_prefix("version")))
 
     def unreadable(self, indicator_id: int, name: str) -> list[EntryProblem]:
         """What the form could not read, as the service's problems (the same list, one pass)."""

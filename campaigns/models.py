@@ -27,6 +27,7 @@ from campaigns.register_models import (  # noqa: F401
     VillageTask,
     VillageTaskProgress,
 )
+from campaigns.versions import Versioned
 
 FIGURE = {"max_digits": 18, "decimal_places": 4}
 
@@ -323,7 +324,7 @@ class Period(models.Model):
         return self.LATE if handed_in_at > self.deadline else self.ON_TIME
 
 
-class WeeklyLedger(models.Model):
+class WeeklyLedger(Versioned):
     """A unit's 周帐 for one period."""
 
     class Status(models.TextChoices):

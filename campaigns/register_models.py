@@ -16,6 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from campaigns.versions import Versioned
+
 FIGURE = {"max_digits": 18, "decimal_places": 4}
 # Longest texts a unit may type in a report (as for follow-ups): a narrative, and a note. The
 # forms and the services refuse longer text with the count; it is never cut.
@@ -55,7 +57,7 @@ class Blockers(models.Model):
         ]
 
 
-class Review(models.Model):
+class Review(Versioned):
     """The reviewer's side of a register report or signing, like LedgerEntry's."""
 
     review_status = models.CharField(

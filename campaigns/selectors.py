@@ -13,6 +13,8 @@ from django.utils import timezone
 from accounts.permissions import reads_every_unit
 from accounts.roles import Role
 
+# The completeness matrix lives in completeness.py; pages and dashboards read it from here.
+from .completeness import Cell, cell_state, completeness_matrix, ledger_state  # noqa: F401
 from .follow_up_selectors import follow_ups_visible_to
 from .models import (
     AssessmentYear,
@@ -219,8 +221,11 @@ def ledger_rows(ledger: WeeklyLedger, *, editable_ids: set[int]) -> list[EntryRo
 # --- the reviewer's queue -------------------------------------------------------------------
 
 
-def review_queue(user, *, period_id=None, unit_id=None, campaign_id=None, status=None):
-    """Entries of handed-in ledgers on indicators the reviewer's unit leads, not its own."""
+def review_queue(
+    user, *, period_id=None, unit_id=None, unit_name="", campaign_id=None, status=None
+):
+    """Entries of handed-in ledgers on indicators the reviewer's unit leads, not its own;
+    `unit_name` narrows to units whose name contains it (the city's unit search)."""
     entries = entries_visible_to(user).filter(ledger__status__in=HANDED_IN)
     # Derived entries are verified through their register rows (campaigns/registers/).
     entries = entries.filter(indicator__source=Indicator.Source.LEDGER)
@@ -232,6 +237,11 @@ def review_queue(user, *, period_id=None, unit_id=None, campaign_id=None, status
         entries = entries.filter(ledger__period_id=period_id)
     if unit_id:
         entries = entries.filter(ledger__unit_id=unit_id)
+    if unit_name:
+        entries = entries.filter(
+            Q(ledger__unit__name__icontains=unit_name)
+            | Q(ledger__unit__short_name__icontains=unit_name)
+        )
     if campaign_id:
         entries = entries.filter(indicator__campaign_id=campaign_id)
     if status:
@@ -239,6 +249,27 @@ def review_queue(user, *, period_id=None, unit_id=None, campaign_id=None, status
     return entries.prefetch_related("evidence").order_by(
         "-ledger__period__iso_week", "indicator__sort_order", "ledger__unit__sort_order", "pk"
     )
+
+
+# Above this many units the queue's unit filter is a name search, not a drop-down (a city
+# department leading a task every unit carries would list ~900 units).
+UNIT_PICKER_LIMIT = 100
+
+
+def review_queue_units(user, *, year=None) -> QuerySet:
+    """The units a reviewer's queue can show: those carrying a target on a ledger indicator its
+    unit leads (this year's, when given), not its own unit."""
+    from accounts.selectors import units_visible_to
+
+    units = units_visible_to(user).filter(active=True)
+    if user.has_role(Role.REVIEWER) and not _sees_all_ledgers(user):
+        led = Target.objects.filter(
+            indicator__lead_unit_id=user.unit_id, indicator__source=Indicator.Source.LEDGER
+        )
+        if year is not None:
+            led = led.filter(indicator__campaign__year=year)
+        units = units.filter(pk__in=led.values("unit_id")).exclude(pk=user.unit_id)
+    return units.order_by("group__sort_order", "sort_order")
 
 
 def trends_and_peers(entries: list[LedgerEntry], *, weeks: int = 6):
@@ -302,67 +333,6 @@ def trends_and_peers(entries: list[LedgerEntry], *, weeks: int = 6):
             "count": len(values),
         }
     return trend, peers
-
-
-# --- the office's completeness matrix -------------------------------------------------------
-
-
-class Cell:
-    """How a unit stands on one period, for the completeness matrix."""
-
-    VERIFIED = "verified", "已核实"
-    RETURNED = "returned", "被退回"
-    ON_TIME = "on_time", "按时"
-    LATE = "late", "迟报"
-    MISSING = "missing", "缺报"
-    OVERDUE = "overdue", "逾期未交"
-    OPEN = "open", "未到期"
-
-
-def cell_state(ledger: WeeklyLedger | None, period: Period, now: datetime) -> tuple[str, str]:
-    status = ledger.status if ledger else None
-    handed_in = status in HANDED_IN
-    if not handed_in or ledger.submitted_at is None:
-        if now > period.locks_at and not (
-            ledger and ledger.reopened_until and now <= ledger.reopened_until
-        ):
-            return Cell.MISSING
-        return Cell.OVERDUE if now > period.deadline else Cell.OPEN
-    if status == WeeklyLedger.Status.VERIFIED:
-        return Cell.VERIFIED
-    if status == WeeklyLedger.Status.RETURNED:
-        return Cell.RETURNED
-    return {
-        Period.ON_TIME: Cell.ON_TIME,
-        Period.LATE: Cell.LATE,
-        Period.MISSING: Cell.MISSING,
-    }[period.punctuality(ledger.submitted_at)]
-
-
-def completeness_matrix(user, *, year: AssessmentYear, group_id=None, periods=None, now=None):
-    """Units × periods, each cell (period, state code, label); a constant number of queries."""
-    from accounts.selectors import units_visible_to
-
-    now = now or timezone.now()
-    # Only units that carry a task this year owe a weekly ledger.
-    carrying = Target.objects.filter(indicator__campaign__year=year).values("unit_id")
-    units = units_visible_to(user).filter(active=True, pk__in=carrying)
-    if group_id:
-        units = units.filter(group_id=group_id)
-    units = list(units.order_by("group__sort_order", "sort_order"))
-    periods = list(periods if periods is not None else year.periods.order_by("iso_week"))
-    ledgers = {
-        (ledger.unit_id, ledger.period_id): ledger
-        for ledger in ledgers_visible_to(user)
-        .filter(period__in=periods, unit__in=units)
-        .select_related(None)
-        .only("id", "unit_id", "period_id", "status", "submitted_at", "reopened_until")
-    }
-    rows = []
-    for unit in units:
-        cells = [(p, *cell_state(ledgers.get((unit.pk, p.pk)), p, now)) for p in periods]
-        rows.append((unit, cells))
-    return periods, rows
 
 
 # --- an entry's history, in Chinese ----------------------------------------------------------

@@ -70,8 +70,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (django-csp; ours).
+    "csp.middleware.CSPMiddleware",
+    "jiaozhang.middleware.PermissionsPolicyMiddleware",
+    # A signed-in user with a password someone else has seen goes to the password change first.
+    "jiaozhang.middleware.PasswordChangeRequiredMiddleware",
     # An empty 405 (require_POST) gets the Chinese page, status and Allow header kept.
     "jiaozhang.middleware.NotAllowedPageMiddleware",
+    # Every 403/404 (another unit's object, a role's page) logged on jiaozhang.access.
+    "jiaozhang.access_log.AccessDenialLogMiddleware",
     # Last, so a locked-out sign-in gets axes' answer instead of the login form.
     "axes.middleware.AxesMiddleware",
 ]
@@ -111,14 +118,15 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.UnitModelBackend",
 ]
+# Django's rules (common-password list included), each with its message in Chinese.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.validators.UserAttributeSimilarityValidatorZh"},
     {
         "NAME": "accounts.validators.MinimumLengthValidatorZh",
         "OPTIONS": {"min_length": 10},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.CommonPasswordValidatorZh"},
+    {"NAME": "accounts.validators.NumericPasswordValidatorZh"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -160,6 +168,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Evidence files are served by a view that checks who may see the entry, never from MEDIA_URL.
 EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024)))
 LEDGER_UPLOAD_MAX_BYTES = int(os.environ.get("LEDGER_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)))
+# A workbook estimated above this many cells (about 3,000 rows of the 14-column indicator
+# detail) is made by a report job, not in the web worker (scoring.reports.registry).
+EXPORT_INLINE_MAX_CELLS = int(os.environ.get("EXPORT_INLINE_MAX_CELLS", "42000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STORAGES = {
@@ -193,6 +204,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat reads its schedule from the database (django-celery-beat), so the office can edit it
 # in the admin; the schedule's rows are created by a migration (campaigns 0002).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A running report or quarter computation silent this long (seconds) lost its worker: beat's
+# sweepers queue it again (scoring/services/heartbeat.py).
+JOB_HEARTBEAT_TIMEOUT = int(os.environ.get("JOB_HEARTBEAT_TIMEOUT", "120"))
 
 CACHES = {
     "default": (
@@ -228,6 +242,31 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Content-Security-Policy (django-csp): our own scripts and styles only, no inline script, no
+# eval (htmx is told so by its meta tag in base.html). Style *attributes* stay allowed
+# (style-src-attr): widths of progress bars computed on the server, in templates WeasyPrint
+# shares — see docs/decisions.md. Violations are posted to csp-report (logger jiaozhang.csp).
+# The one hash is Django admin's change list <style> (a list with no actions), checked
+# against the installed template by tests/test_security_headers.py.
+ADMIN_CHANGE_LIST_STYLE = "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-elem": ["'self'", ADMIN_CHANGE_LIST_STYLE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": ["/csp-report/"],
+    }
+}
+# Browser features no page uses are off (jiaozhang.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
 # The name printed on official documents (通报 header) and the site title.
 ISSUING_OFFICE = os.environ.get("ISSUING_OFFICE", "中共示范县委督查室")
 # The 通报's 版记 (GB/T 9704): whom it is copied to (抄送), printed on every 通报.
@@ -246,5 +285,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # axes logs every sign-in at INFO; its warnings (lockouts) are what operators need.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # jiaozhang.access: one WARNING per refused request (403/404), who asked for what object.
+    "loggers": {"axes": {"level": "WARNING"}, "jiaozhang.access": {"level": "WARNING"}},
 }

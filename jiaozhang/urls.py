@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.forms import OwnPasswordChangeForm
+
 from . import ids, views  # noqa: F401  (ids registers the <id:…> path converter)
 
 urlpatterns = [
@@ -25,7 +27,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(),
+        # The account's own form: saving clears the first-sign-in flag (accounts.services).
+        auth_views.PasswordChangeView.as_view(form_class=OwnPasswordChangeForm),
         name="password_change",
     ),
     path(
@@ -34,6 +37,8 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("healthz/", views.healthz, name="healthz"),
+    # Where browsers post Content-Security-Policy violations (settings.CONTENT_SECURITY_POLICY).
+    path("csp-report/", views.csp_report, name="csp-report"),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page links; an asset, not a page (no name,
     # so not in the permission matrix): sent on to the flag icon every page links to.

@@ -1,9 +1,19 @@
-"""Project-level views that belong to no app: the container's health check and the error pages."""
+"""Project-level views that belong to no app: health check, error pages, CSP reports."""
 
+import json
+import logging
+
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+csp_log = logging.getLogger("jiaozhang.csp")
+# A report is a few hundred bytes; anything past this is cut before it is parsed or logged.
+CSP_REPORT_MAX_BYTES = 8 * 1024
 
 
 def healthz(request):
@@ -27,6 +37,9 @@ def csrf_failure(request, reason=""):
 def server_error(request):
     """500 in the site's layout; if that layout itself fails (the error may be in it), a
     bare Chinese page that needs no template, database or context at all."""
+    # The error may be the database itself (restarted mid-request): the page is drawn as for
+    # a visitor, so no context processor (the roles' unread count) queries it again.
+    request.user = AnonymousUser()
     try:
         return render(request, "500.html", status=500)
     except Exception:  # the error page must answer whatever broke
@@ -44,3 +57,30 @@ def favicon(request):
     """/favicon.ico, asked for by browsers whatever a page links: the flag every page links.
     Resolved per request, so the hashed name of a collected static file is found."""
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
+@csrf_exempt  # posted by the browser itself, with no token (and possibly no session)
+@require_POST
+def csp_report(request):
+    """Log a Content-Security-Policy violation the browser reports (report-uri), one WARNING
+    line each on logger jiaozhang.csp: an inline script or a foreign source a page tried to
+    load is either our bug or an injection, and both need a look."""
+    body = request.read(CSP_REPORT_MAX_BYTES)
+    try:
+        report = json.loads(body).get("csp-report", {})
+    except (ValueError, AttributeError):
+        report = {}
+    if not isinstance(report, dict) or not report:
+        csp_log.warning("CSP violation report unreadable: %r", body[:200])
+        return HttpResponse(status=204)
+    csp_log.warning(
+        "CSP violation: %s blocked %s on %s (%s:%s) user=%s",
+        report.get("violated-directive") or report.get("effective-directive"),
+        report.get("blocked-uri"),
+        report.get("document-uri"),
+        report.get("source-file", ""),
+        report.get("line-number", ""),
+        getattr(request.user, "pk", None),
+        extra={"csp_report": report},
+    )
+    return HttpResponse(status=204)

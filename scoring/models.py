@@ -788,3 +788,43 @@ class WeeklyBriefing(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ComputeJob(models.Model):
+    """A quarter's computation asked for by the office, followed by the page until it is done.
+
+    A durable record (not only the Celery result) so a computation whose worker was killed is
+    found by its stopped heartbeat and sent again (scoring.services.compute_jobs).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "计算中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "计算失败"
+
+    evaluation = models.ForeignKey(
+        QuarterlyEvaluation, on_delete=models.CASCADE, related_name="+", verbose_name="季度考评"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    # The page's address carries it; every Celery message of the job is sent under a new id.
+    key = models.CharField("任务编号", max_length=64, unique=True)
+    reason = models.CharField("原因", max_length=500, blank=True)
+    confirm = models.BooleanField("已确认帐期未关闭", default=False)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default="queued")
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    message = models.CharField("进度说明", max_length=200, blank=True)
+    outcome = models.JSONField("结果", default=dict, blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "季度计算任务"
+        verbose_name_plural = "季度计算任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.evaluation}（{self.get_status_display()}）"

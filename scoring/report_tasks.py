@@ -18,10 +18,17 @@ def render_report(self, job_id: int) -> str:
         if self.request.id and not self.request.is_eager:
             self.update_state(state="PROGRESS", meta={"percent": percent})
 
-    return reports.run_report(job_id, progress=progress).status
+    heartbeat = not self.request.is_eager
+    return reports.run_report(job_id, progress=progress, heartbeat=heartbeat).status
 
 
 @shared_task(acks_late=True, name="scoring.report_tasks.dispatch_queued_reports")
 def dispatch_queued_reports() -> int:
     """Every five minutes (beat): send again the jobs left queued while the broker was down."""
     return reports.dispatch_queued_reports()
+
+
+@shared_task(acks_late=True, name="scoring.report_tasks.sweep_stalled_reports")
+def sweep_stalled_reports() -> int:
+    """Every minute (beat): hand out again the jobs whose worker died while rendering."""
+    return reports.sweep_stalled_reports()

@@ -439,3 +439,22 @@ def annual_group_sizes(annual) -> dict[int, int]:
     """How many units each group has in a year's results (all of them, as group_sizes)."""
     rows = AnnualResult.objects.filter(evaluation=annual).values("group_id")
     return {row["group_id"]: row["n"] for row in rows.annotate(n=Count("id"))}
+
+
+def scored_groups(scores: QuerySet[UnitScore]) -> list:
+    """The ranking groups the given scores fall in, in the groups' order: a results page's
+    group picker (a city's ranking is shown one group at a time)."""
+    from accounts.models import RankingGroup
+
+    groups = RankingGroup.objects.filter(pk__in=scores.values("group_id"))
+    return list(groups.order_by("sort_order", "pk"))
+
+
+def results_summary(scores: QuerySet[UnitScore]) -> dict:
+    """The results page's four figures over every score given, in one aggregate query."""
+    return scores.aggregate(
+        units=Count("pk"),
+        advanced=Count("pk", filter=Q(tier="advanced")),
+        lagging=Count("pk", filter=Q(tier="lagging")),
+        vetoed=Count("pk", filter=Q(vetoed=True)),
+    )

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs (CJK fonts for PDFs, Pango for WeasyPrint,
-# poppler for PDF checks, Chromium for browser tests) when run as root and any is missing.
+# poppler for PDF checks, Chromium for browser tests, postgresql-client for scripts/backup.sh and
+# restore.sh) when run as root and any is missing.
 set -euo pipefail
-packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium)
+packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium postgresql-client)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -48,9 +48,25 @@ def celery_worker(*, name: str = "test", env: dict | None = None):
     db = connection.settings_dict
     if db["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("worker shares the test database only on PostgreSQL")
+    queue = f"{name}-{uuid.uuid4().hex[:8]}"
+    process = start_worker(queue, env=env)
+    try:
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def start_worker(
+    queue: str, *, env: dict | None = None, stdout=subprocess.DEVNULL, app: str = "jiaozhang"
+):
+    """A solo Celery worker process of `app` consuming `queue`, on the test database (Popen)."""
     from django.conf import settings
 
-    queue = f"{name}-{uuid.uuid4().hex[:8]}"
+    db = connection.settings_dict
     host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
     process_env = dict(
         os.environ,
@@ -58,13 +74,13 @@ def celery_worker(*, name: str = "test", env: dict | None = None):
         DJANGO_SETTINGS_MODULE="jiaozhang.settings",
         **(env or {}),
     )
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "celery",
             "-A",
-            "jiaozhang",
+            app,
             "worker",
             "-P",
             "solo",
@@ -76,17 +92,9 @@ def celery_worker(*, name: str = "test", env: dict | None = None):
         ],
         cwd=settings.BASE_DIR,
         env=process_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=subprocess.DEVNULL if stdout is subprocess.DEVNULL else subprocess.STDOUT,
     )
-    try:
-        yield queue
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def pdf_bytes() -> bytes:

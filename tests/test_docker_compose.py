@@ -1,10 +1,13 @@
 """docker-compose.yml cannot run here (no Docker engine), so it is checked by reading it."""
 
 import re
+import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 from django.conf import settings
+from django.test import Client
 
 ROOT = Path(settings.BASE_DIR)
 
@@ -58,3 +61,24 @@ def test_dockerfile_installs_cjk_fonts_and_the_locked_packages():
     assert "uv sync --frozen" in dockerfile
     assert "collectstatic" in dockerfile
     assert "npm ci" in dockerfile
+    assert "postgresql-client" in dockerfile  # scripts/backup.sh and restore.sh
+
+
+def test_web_healthcheck_passes_the_production_host_and_https_checks(db, settings, monkeypatch):
+    """The healthcheck asks as the proxy would; without a Host from ALLOWED_HOSTS and HTTPS,
+    production settings answer 400 or 301 and the web service never turns healthy."""
+    settings.ALLOWED_HOSTS = ["jz.example.gov.cn"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    monkeypatch.setenv("ALLOWED_HOSTS", "jz.example.gov.cn, www.example.gov.cn")
+    client, answers = Client(), []
+
+    def urlopen(request, timeout=None):
+        meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in request.header_items()}
+        answers.append(client.get(urlsplit(request.full_url).path, **meta).status_code)
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    test = _compose()["services"]["web"]["healthcheck"]["test"]
+    assert test[:3] == ["CMD", "python", "-c"]
+    exec(test[3], {})
+    assert answers == [200]

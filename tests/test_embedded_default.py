@@ -24,8 +24,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def embedded_server(tmp_path):
+# Both tests share one server (the demo build is most of their time), on one xdist worker.
+pytestmark = pytest.mark.xdist_group("embedded-default")
+
+
+@pytest.fixture(scope="module")
+def embedded_server(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("embedded-default")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     manage = [sys.executable, "manage.py"]
@@ -101,4 +106,18 @@ def _sign_in(opener, base, seeded, username) -> str:
     form = urllib.parse.urlencode(
         {"username": username, "password": password, "csrfmiddlewaretoken": token}
     ).encode()
-    return opener.open(urllib.request.Request(f"{base}/login/", data=form)).read().decode()
+    signed_in = opener.open(urllib.request.Request(f"{base}/login/", data=form))
+    # A demo account must change its printed password first, as its user would.
+    assert signed_in.geturl().endswith("/password/change/"), signed_in.geturl()
+    return _change_password(opener, base, signed_in.read().decode(), password)
+
+
+def _change_password(opener, base, change_page: str, password: str) -> str:
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', change_page).group(1)
+    new = "Embedded-default-2026!"
+    form = urllib.parse.urlencode(
+        {"old_password": password, "new_password1": new, "new_password2": new,
+         "csrfmiddlewaretoken": token}
+    ).encode()  # fmt: skip
+    opener.open(urllib.request.Request(f"{base}/password/change/", data=form))
+    return opener.open(f"{base}/").read().decode()

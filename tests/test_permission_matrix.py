@@ -4,23 +4,34 @@ The list of URLs comes from the URL conf itself, so a new page fails this test u
 is added to EXPECTED: no page can escape the matrix.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.demo import build_county
 from accounts.roles import Role
 from campaigns.selectors import current_year, period_containing
 from campaigns.services.evidence import attach_evidence
 from campaigns.services.ledger import EntryInput, open_ledger, save_entries, submit_ledger
+from scoring.models import ComputeJob
 from scoring.services.evaluations import compute_quarter, open_evaluation
 from tests.campaigns.builders import build_small_year
 from tests.campaigns.register_builders import add_registers
-from tests.helpers import pdf_bytes
+from tests.helpers import make_user, pdf_bytes
 from tests.register_matrix_args import register_url_args
 
 # Q1 2026 is over and locked, Q2 is running: "now" for computing, appealing and publishing Q1.
-pytestmark = pytest.mark.clock("2026-04-15 10:00")
+NOW = "2026-04-15 10:00"
+# One worker builds the module's data once (see `matrix`).
+pytestmark = [pytest.mark.clock(NOW), pytest.mark.xdist_group("permission-matrix")]
 
 ALL = frozenset(Role)
 ANON = "anonymous"
@@ -51,6 +62,9 @@ EXPECTED = {
     "account-password": POST_ONLY,
     "account-unlock": POST_ONLY,
     "account-active": POST_ONLY,
+    "account-end-sessions": POST_ONLY,
+    # Browsers post CSP violation reports here (any page, signed in or not): POST only.
+    "csp-report": POST_ONLY,
     "ledger-current": ({"redirect-unit"}, 403),
     "ledger-week": (UNIT, 403),
     "ledger-xlsx": (UNIT, 403),
@@ -82,7 +96,7 @@ EXPECTED = {
     "evaluation-list": (ALL, None),
     "evaluation-open": POST_ONLY,
     "evaluation-action": POST_ONLY,
-    # An unknown task id reads as still queued (Celery cannot tell the two apart).
+    # A queued computation's progress page (an unknown key goes back to the quarter's page).
     "evaluation-compute": ({Role.OFFICE}, 403),
     "evaluation-detail": ({*UNIT, Role.OFFICE}, 404),
     "unit-score": ({*UNIT, Role.OFFICE}, 404),
@@ -195,8 +209,54 @@ def _report_job(user, evaluation):
     return job
 
 
+@dataclass
+class Matrix:
+    users: dict
+    args: dict
+    media: object
+
+
+@pytest.fixture(scope="module")
+def matrix(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One user per role and the ids of every URL, built once for the module in a transaction
+    rolled back at its end; each test runs in a savepoint of it (its `db`), so what one
+    request changes the next never sees. Built per test, this took most of the suite's time."""
+    media = tmp_path_factory.mktemp("permission-matrix-media")
+    moment = datetime.fromisoformat(NOW).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with time_machine.travel(moment, tick=False), override_settings(MEDIA_ROOT=media):
+                users = _role_users(build_county())
+                yield Matrix(users=users, args=_url_args(users), media=media)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
 def url_args(role_users, settings, tmp_path):
+    """The same ids for one test of another module (tests/test_chinese_screens.py)."""
+    settings.MEDIA_ROOT = tmp_path
+    return _url_args(role_users)
+
+
+def _role_users(county) -> dict:
+    township = county.units[0]
+    return {
+        Role.REPORTER: make_user("r1", Role.REPORTER, unit=township),
+        Role.UNIT_HEAD: make_user("h1", Role.UNIT_HEAD, unit=township),
+        Role.REVIEWER: make_user(
+            "v1", Role.REVIEWER, unit=county.units_named("县发展和改革委员会")
+        ),
+        Role.OFFICE: make_user("o1", Role.OFFICE, unit=county.units_named("县委办公室")),
+        Role.LEADER: make_user("l1", Role.LEADER),
+        Role.ADMIN: make_user("a1", Role.ADMIN),
+    }
+
+
+def _url_args(role_users) -> dict:
     """Ids for URLs that take them: the reporter's unit's submitted entry, this week …"""
     small = build_small_year()
     period = period_containing(current_year(), timezone.now())
@@ -211,7 +271,6 @@ def url_args(role_users, settings, tmp_path):
         },
     )
     entry = ledger.entries.get(indicator=small.investment)  # led by the reviewer's unit
-    settings.MEDIA_ROOT = tmp_path
     photo = attach_evidence(
         entry=entry, user=small.reporter, upload=SimpleUploadedFile("site.png", _png())
     )
@@ -258,6 +317,7 @@ def url_args(role_users, settings, tmp_path):
         "account-password": [small.reporter.pk],
         "account-unlock": [small.reporter.pk],
         "account-active": [small.reporter.pk],
+        "account-end-sessions": [small.reporter.pk],
         "ledger-xlsx": [period.pk],
         "ledger-xlsx-upload": [period.pk],
         "ledger-autosave": [period.pk, small.investment.pk],
@@ -274,7 +334,12 @@ def url_args(role_users, settings, tmp_path):
         "evidence-thumbnail": [photo.pk],
         "evaluation-detail": [evaluation.pk],
         "evaluation-action": [evaluation.pk, "compute"],
-        "evaluation-compute": [evaluation.pk, "00000000-0000-0000-0000-000000000000"],
+        "evaluation-compute": [  # a computation still queued: its progress page
+            evaluation.pk,
+            ComputeJob.objects.create(
+                evaluation=evaluation, requested_by=small.office, key="queued"
+            ).key,
+        ],
         "unit-score": [evaluation.pk, small.reporter.unit.pk],
         "results-detail": [evaluation.pk],
         "showcase": [evaluation.pk],
@@ -367,9 +432,11 @@ def _expected(name, who) -> str:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_matrix(client, role_users, url_args, name):
+def test_matrix(client, db, settings, matrix, name):
     """One URL against every role and anonymous; all mismatches are reported together."""
-    url = reverse(name, args=url_args.get(name, []))
+    settings.MEDIA_ROOT = matrix.media
+    role_users = matrix.users
+    url = reverse(name, args=matrix.args.get(name, []))
     mismatches = []
     for who in [*Role, ANON]:
         client.logout()
@@ -392,6 +459,6 @@ def test_matrix(client, role_users, url_args, name):
         (Role.REPORTER, 302),
     ],
 )
-def test_admin_access(client, role_users, who, status):
-    client.force_login(role_users[who])
+def test_admin_access(client, db, matrix, who, status):
+    client.force_login(matrix.users[who])
     assert client.get(reverse("admin:index")).status_code == status

@@ -9,6 +9,7 @@ last on-site checks). The Excel export reads the same lists (scoring.reports.reg
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q
 
 from accounts.models import Unit, User
@@ -100,6 +101,16 @@ class ListPage:
     rows: list[Row]
     filters: dict
     options: dict
+    paging: Page | None = None  # the page's place in the list; None: every row (the workbooks)
+
+
+def _paged(rows, params, per_page: int | None):
+    """The rows of the page `params["page"]` asks for (past the end: the last page) and its
+    Paginator page; every row and None without `per_page` (the workbooks hold every row)."""
+    if not per_page:
+        return list(rows), None
+    paging = Paginator(rows, per_page).get_page(params.get("page"))
+    return list(paging.object_list), paging
 
 
 def _leaders():
@@ -124,7 +135,7 @@ def project_is_red(project: KeyProject, *, today: date) -> bool:
     return starts_late(status=project.status, planned_start=project.planned_start, today=today)
 
 
-def project_rows(user, params, *, today: date) -> ListPage:
+def project_rows(user, params, *, today: date, per_page: int | None = None) -> ListPage:
     year = _year(params)
     filters = cleaned_filters(params, PROJECT_FILTERS)
     rows = scope.projects_visible_to(user).filter(year=year, active=True)
@@ -144,11 +155,12 @@ def project_rows(user, params, *, today: date) -> ListPage:
         rows = rows.filter(strategic=True)
     if params.get("showcase") == "1":
         rows = rows.filter(showcase=True)
-    listed = _checked_rows("projects", list(rows), today=today)
+    if params.get("red") == "1":  # the red mark is worked out here, so paged after it
+        rows = [row for row in rows if project_is_red(row, today=today)]
+    rows, paging = _paged(rows, params, per_page)
+    listed = _checked_rows("projects", rows, today=today)
     for row in listed:
         row.red = project_is_red(row.obj, today=today)
-    if params.get("red") == "1":
-        listed = [row for row in listed if row.red]
     options = {
         "years": list(AssessmentYear.objects.order_by("-year")),
         "campaigns": list(
@@ -162,14 +174,14 @@ def project_rows(user, params, *, today: date) -> ListPage:
         "statuses": Status.choices,
         "categories": KeyProject.Category.choices,
     }
-    return ListPage(year, listed, filters, options)
+    return ListPage(year, listed, filters, options, paging)
 
 
 def _units(condition: Q) -> list[Unit]:
     return list(Unit.objects.filter(condition).distinct().order_by("sort_order", "id"))
 
 
-def signed_rows(user, params, *, today: date) -> ListPage:
+def signed_rows(user, params, *, today: date, per_page: int | None = None) -> ListPage:
     year = _year(params)
     filters = cleaned_filters(params, SIGNED_FILTERS)
     rows = scope.signed_projects_visible_to(user).filter(year=year)
@@ -192,10 +204,11 @@ def signed_rows(user, params, *, today: date) -> ListPage:
         "stages": SignedProject.Stage.choices,
         "reviews": ReviewStatus.choices,
     }
-    return ListPage(year, [Row(obj) for obj in rows], filters, options)
+    rows, paging = _paged(rows, params, per_page)
+    return ListPage(year, [Row(obj) for obj in rows], filters, options, paging)
 
 
-def village_rows(user, params, *, today: date) -> ListPage:
+def village_rows(user, params, *, today: date, per_page: int | None = None) -> ListPage:
     year = _year(params)
     filters = cleaned_filters(params, VILLAGE_FILTERS)
     rows = scope.villages_visible_to(user).filter(year=year, active=True).prefetch_related("tasks")
@@ -205,7 +218,8 @@ def village_rows(user, params, *, today: date) -> ListPage:
         rows = rows.filter(level=level)
     if leader := as_id(params.get("leader")):
         rows = rows.filter(leader_id=leader)
-    listed = _checked_rows("villages", list(rows), today=today)
+    rows, paging = _paged(rows, params, per_page)
+    listed = _checked_rows("villages", rows, today=today)
     for row in listed:
         tasks = list(row.obj.tasks.all())
         row.task_count = len(tasks)
@@ -218,7 +232,7 @@ def village_rows(user, params, *, today: date) -> ListPage:
         "levels": PilotVillage.Level.choices,
         "leaders": _leaders(),
     }
-    return ListPage(year, listed, filters, options)
+    return ListPage(year, listed, filters, options, paging)
 
 
 # --- a row's page ---------------------------------------------------------------------------

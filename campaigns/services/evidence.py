@@ -6,6 +6,7 @@ twice is stored once and the reviewer can be told it was reused (campaigns.flags
 upload writes nothing; a database error after the files were written removes them again.
 """
 
+import contextlib
 import hashlib
 import io
 import math
@@ -238,6 +239,9 @@ def _thumbnail(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+STORAGE_FAILED = "服务器存储空间不足或暂时无法写入，文件未保存，请稍后重试或联系系统管理员。"
+
+
 def _storage():
     return Evidence._meta.get_field("file").storage
 
@@ -247,7 +251,14 @@ def _store(name: str, content: bytes, written: list[str]) -> str:
     storage = _storage()
     if storage.exists(name):
         return name
-    saved = storage.save(name, ContentFile(content))
+    try:
+        saved = storage.save(name, ContentFile(content))
+    except OSError as error:
+        # Disk full or media not writable: the storage leaves a partly written file behind;
+        # remove it (it was not there before) and refuse, so the row is rolled back too.
+        with contextlib.suppress(OSError):
+            storage.delete(name)
+        raise LedgerError(STORAGE_FAILED) from error
     written.append(saved)
     if saved != name:
         # Another upload of the same content won the race; its file is byte-identical.

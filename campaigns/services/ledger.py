@@ -4,8 +4,7 @@ Every operation checks who may do it and what state allows it, runs in one trans
 raises LedgerError with Chinese messages on bad input, leaving the database as it was.
 """
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -22,37 +21,13 @@ from ..history import saved_with_history
 from ..models import Indicator, LedgerEntry, LedgerReopening, Period, Target, WeeklyLedger
 from ..plausibility import warning_for
 from ..registers.derivation import derived_refusal
+from ..versions import check_version, stale_refusal
+from .entry_rules import EntryInput, EntryProblem, check_entry, entry_problems  # noqa: F401
 
 Status = WeeklyLedger.Status
 Review = LedgerEntry.ReviewStatus
 
 TEXT_FIELDS = ("decrease_reason", "progress", "problem_category", "problems", "next_steps")
-
-
-@dataclass
-class EntryInput:
-    """What a reporter types for one indicator, from the form or from an Excel row."""
-
-    value: Decimal | None = None
-    done_on: date | None = None
-    decrease_reason: str = ""
-    progress: str = ""
-    problem_category: str = ""
-    problems: str = ""
-    next_steps: str = ""
-    where: str = ""  # how to name the place of an error: "第3行" in a workbook, the indicator name
-    # None: not given (a workbook has no column for it), so the stored note is kept.
-    plausibility_note: str | None = None
-
-
-@dataclass(frozen=True)
-class EntryProblem:
-    """One rule an entry breaks, on one of its fields ("" for the entry as a whole)."""
-
-    indicator_id: int
-    field: str
-    message: str  # for beside the field: without the indicator's name
-    text: str  # for a list: where, the indicator's name and the message
 
 
 class EntryErrors(LedgerError):
@@ -88,72 +63,6 @@ def last_figures(*, unit_id: int, period: Period, indicator_ids) -> dict[int, De
         verified = row["review_status"] == Review.VERIFIED and row["verified_value"] is not None
         latest[row["indicator_id"]] = row["verified_value"] if verified else row["value"]
     return latest
-
-
-def entry_problems(
-    indicator: Indicator,
-    data: EntryInput,
-    *,
-    previous: Decimal | None,
-    period: Period,
-    annual_target: Decimal | None = None,
-    note_required: bool = False,
-) -> list[EntryProblem]:
-    """The rules one entry must meet, each broken one on its field (empty: acceptable).
-
-    With `note_required`, a figure campaigns.plausibility finds implausible against
-    `annual_target` needs `data.plausibility_note`.
-    """
-    found: list[tuple[str, str]] = []
-    if indicator.is_milestone:
-        if data.value is not None:
-            found.append(("value", "是节点类指标，只填完成日期，不填数值"))
-        if data.done_on and data.done_on > period.ends_on:
-            found.append(("done_on", f"完成日期不能晚于本帐期最后一天（{period.ends_on}）"))
-        # Any day of the year up to this period's end: a milestone done on 30 June may be
-        # reported in the week of 29 June–5 July or later; its date decides (DESIGN §4.3).
-        first_day = period.starts_on - timedelta(weeks=period.iso_week - 1)
-        if data.done_on and data.done_on < first_day:
-            found.append(("done_on", f"完成日期不在考核年度内（早于{first_day}）"))
-    else:
-        if data.done_on is not None:
-            found.append(("done_on", "不是节点类指标，不填完成日期"))
-        if data.value is not None and data.value < 0:
-            found.append(("value", f"不能为负数（填写的是{data.value}）"))
-        if (
-            data.value is not None
-            and indicator.cumulative
-            and previous is not None
-            and data.value < previous
-            and not data.decrease_reason.strip()
-        ):
-            found.append(
-                (
-                    "decrease_reason",
-                    f"累计数比上周（{previous.normalize():f}）减少，须填写下降原因",
-                )
-            )
-        warning = warning_for(indicator, annual_target, data.value)
-        if note_required and warning and not (data.plausibility_note or "").strip():
-            found.append(("plausibility_note", f"{warning}；如确属实，请确认并填写异常说明"))
-    if data.problem_category and data.problem_category not in LedgerEntry.ProblemCategory.values:
-        found.append(("problem_category", "问题类别只能是 土地、资金、手续、其他"))
-    return [
-        EntryProblem(
-            indicator_id=indicator.pk,
-            field=field,
-            message=message,
-            text=f"{data.where}「{indicator.name}」{message}",
-        )
-        for field, message in found
-    ]
-
-
-def check_entry(
-    indicator: Indicator, data: EntryInput, *, previous: Decimal | None, period: Period
-) -> list[str]:
-    """The rules one entry must meet; returns Chinese messages (empty: acceptable)."""
-    return [p.text for p in entry_problems(indicator, data, previous=previous, period=period)]
 
 
 def annual_targets(*, unit_id: int, indicator_ids) -> dict[int, Decimal | None]:
@@ -239,21 +148,27 @@ def save_entries(
     source: str = "",
     format_problems: list[EntryProblem] = (),
     require_notes: bool = False,
+    versions: dict[int, int] | None = None,
 ) -> WeeklyLedger:
     """Save what the reporter typed (a draft, or corrections of returned entries); `source`
     names where it came from in the entries' history (e.g. "Excel 导入").
 
     All or nothing, in one pass: `format_problems` (fields the form could not read, whose
     entries are left out of `changes`) and every rule broken by `changes` are raised together
-    as EntryErrors. With `require_notes` (the week page) an implausible figure needs its note
-    now; a workbook has no column for it, so its figure is saved flagged and the note is
-    asked for before the ledger can be submitted.
+    as EntryErrors; so is an entry changed since the page showed it (`versions`: indicator id
+    -> the entry's version the page showed; a workbook carries none). With `require_notes`
+    (the week page) an implausible figure needs its note now; a workbook has no column for
+    it, so its figure is saved flagged and the note is asked for before the ledger can be
+    submitted.
     """
     now = now or timezone.now()
     ledger = _ledger_for_update(ledger)
     if not is_unit_member(user, ledger.unit_id):
         raise LedgerError("只能填报本单位的周帐。")
-    entries = {e.indicator_id: e for e in ledger.entries.select_related("indicator")}
+    # Locked after the ledger (the one order: services.review._locked_entries), so the
+    # version each is compared with stays true until this transaction ends.
+    locked = ledger.entries.select_for_update(of=("self",)).select_related("indicator")
+    entries = {e.indicator_id: e for e in locked}
     editable = editable_indicator_ids(ledger, now=now)
     previous = last_figures(unit_id=ledger.unit_id, period=ledger.period, indicator_ids=changes)
     targets = annual_targets(unit_id=ledger.unit_id, indicator_ids=changes)
@@ -268,6 +183,11 @@ def save_entries(
             if entry_differs(entry, data):
                 message, name = derived_refusal(entry.indicator), entry.indicator.name
                 problems.append(EntryProblem(indicator_id, "", message, f"「{name}」{message}"))
+            continue
+        stale = stale_refusal(entry, (versions or {}).get(indicator_id), what="该指标")
+        if stale and entry_differs(entry, data):
+            text = f"「{entry.indicator.name}」{stale}"
+            problems.append(EntryProblem(indicator_id, "", stale, text))
             continue
         if indicator_id not in editable:
             if entry_differs(entry, data):
@@ -300,6 +220,8 @@ def save_entries(
             )
             reason = "退回后重新填报" if entry.review_status == Review.RETURNED else "填报"
             save_entry(entry, user=user, reason=f"{source}{'：' if source else ''}{reason}")
+    # What the page carries next (the autosave answer): each entry's version after this save.
+    ledger.entry_versions = {i: e.version for i, e in entries.items()}
     return ledger
 
 
@@ -369,7 +291,9 @@ def _heads_of(unit_id):
 
 
 @transaction.atomic
-def submit_ledger(*, ledger: WeeklyLedger, user, now: datetime | None = None) -> WeeklyLedger:
+def submit_ledger(
+    *, ledger: WeeklyLedger, user, now: datetime | None = None, expected_version: int | None = None
+) -> WeeklyLedger:
     """Hand the ledger in (or, after a return, hand the corrected entries back in).
 
     Where the year requires the unit head's confirmation and the submitter is not a unit head,
@@ -377,6 +301,7 @@ def submit_ledger(*, ledger: WeeklyLedger, user, now: datetime | None = None) ->
     """
     now = now or timezone.now()
     ledger = _ledger_for_update(ledger)
+    check_version(ledger, expected_version, what="该周帐")
     if not is_unit_member(user, ledger.unit_id):
         raise LedgerError("只能提交本单位的周帐。")
 
@@ -421,10 +346,13 @@ def submit_ledger(*, ledger: WeeklyLedger, user, now: datetime | None = None) ->
 
 
 @transaction.atomic
-def confirm_ledger(*, ledger: WeeklyLedger, user, now: datetime | None = None) -> WeeklyLedger:
+def confirm_ledger(
+    *, ledger: WeeklyLedger, user, now: datetime | None = None, expected_version: int | None = None
+) -> WeeklyLedger:
     """The unit head signs the ledger; it is handed in to the reviewers at this moment."""
     now = now or timezone.now()
     ledger = _ledger_for_update(ledger)
+    check_version(ledger, expected_version, what="该周帐")
     if not (user.unit_id == ledger.unit_id and user.has_role(Role.UNIT_HEAD)):
         raise LedgerError("只有本单位负责人可以确认周帐。")
     if ledger.status != Status.AWAITING_CONFIRMATION:
@@ -440,9 +368,12 @@ def confirm_ledger(*, ledger: WeeklyLedger, user, now: datetime | None = None) -
 
 
 @transaction.atomic
-def withdraw_ledger(*, ledger: WeeklyLedger, user, now: datetime | None = None) -> WeeklyLedger:
+def withdraw_ledger(
+    *, ledger: WeeklyLedger, user, now: datetime | None = None, expected_version: int | None = None
+) -> WeeklyLedger:
     """Back to draft before the unit head confirmed (the head may send it back too)."""
     ledger = _ledger_for_update(ledger)
+    check_version(ledger, expected_version, what="该周帐")
     if not is_unit_member(user, ledger.unit_id):
         raise LedgerError("只能操作本单位的周帐。")
     if ledger.status != Status.AWAITING_CONFIRMATION:
@@ -481,6 +412,8 @@ def reopen_ledger(*, unit, period: Period, user, until: datetime, reason: str) -
     ledger = _ledger_for_update(open_ledger(unit=unit, period=period))
     if ledger.status not in WeeklyLedger.NOT_HANDED_IN:
         raise LedgerError("该周帐已提交，无需重新开放；被退回的条目可直接修改。")
+    if ledger.reopened_until == until:
+        return ledger  # the same reopening twice (a double click, a retry): kept and told once
     ledger.reopened_until = until
     ledger.save()
     LedgerReopening.objects.create(

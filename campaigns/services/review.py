@@ -18,6 +18,7 @@ from ..flags import Flag
 from ..models import FollowUp, Inspection, LedgerEntry, WeeklyLedger
 from ..review_rows import entry_flags
 from ..templatetags.figures import figure
+from ..versions import check_version, stale_refusal
 from ..workdays import add_working_days
 from .follow_ups import ensure_draft
 from .ledger import refresh_status, save_entry
@@ -42,6 +43,12 @@ def review_refusal(user, entry: LedgerEntry) -> str | None:
 
 
 def _locked_entries(entry_ids) -> list[LedgerEntry]:
+    """The entries, row-locked after their ledgers: ledger first, then its rows, in every
+    service (submit_ledger and save_entries lock the same way), so a verdict and a
+    resubmission of the same ledger wait for each other instead of deadlocking."""
+    entry_ids = list(entry_ids)
+    ledger_ids = LedgerEntry.objects.filter(pk__in=entry_ids).values("ledger_id")
+    list(WeeklyLedger.objects.select_for_update().filter(pk__in=ledger_ids).order_by("pk"))
     return list(
         LedgerEntry.objects.select_for_update(of=("self",))
         .select_related("indicator", "ledger__period", "ledger__unit")
@@ -50,8 +57,9 @@ def _locked_entries(entry_ids) -> list[LedgerEntry]:
     )
 
 
-def _reviewable_entries(entry_ids, user) -> list[LedgerEntry]:
-    """The entries, locked; refused as a whole when one is missing or not the user's to review."""
+def _reviewable_entries(entry_ids, user, versions=None) -> list[LedgerEntry]:
+    """The entries, locked; refused as a whole when one is missing, not the user's to review
+    or changed since the page showed it (`versions`: entry id -> the version it showed)."""
     entry_ids = list(entry_ids)
     entries = _locked_entries(entry_ids)
     if len(entries) != len(set(entry_ids)):
@@ -59,6 +67,8 @@ def _reviewable_entries(entry_ids, user) -> list[LedgerEntry]:
     refusals = [r for r in (review_refusal(user, e) for e in entries) if r]
     if refusals:
         raise LedgerError(sorted(set(refusals)))
+    for entry in entries:
+        check_version(entry, (versions or {}).get(entry.pk), what=f"「{entry.indicator.name}」")
     return entries
 
 
@@ -93,14 +103,16 @@ def verify_entries(
     corrections: dict[int, Decimal] | None = None,
     comment: str = "",
     now: datetime | None = None,
+    versions: dict[int, int] | None = None,
 ) -> list[LedgerEntry]:
     """Verify entries as reported, or at a corrected figure (核减, the reported one is kept).
 
-    All or nothing: one entry the user may not verify refuses the whole batch.
+    All or nothing: one entry the user may not verify, or one changed since the page showed
+    it (`versions`), refuses the whole batch.
     """
     now = now or timezone.now()
     corrections = corrections or {}
-    entries = _reviewable_entries(entry_ids, user)
+    entries = _reviewable_entries(entry_ids, user, versions)
     for entry in entries:
         _verify(
             entry, user=user, verified_value=corrections.get(entry.pk), comment=comment, now=now
@@ -120,11 +132,18 @@ class Selection:
     flags: dict[int, list[Flag]] = field(default_factory=dict)
     # Left as they were: verified or returned meanwhile (by another reviewer, another tab).
     not_pending: list[LedgerEntry] = field(default_factory=list)
+    # Of those, the ones changed since the page showed them: who changed what (versions given).
+    changed: dict[int, str] = field(default_factory=dict)
 
 
 @transaction.atomic
 def verify_selected(
-    *, entry_ids, user, acknowledged: Iterable[int] = (), now: datetime | None = None
+    *,
+    entry_ids,
+    user,
+    acknowledged: Iterable[int] = (),
+    now: datetime | None = None,
+    versions: dict[int, int] | None = None,
 ) -> Selection:
     """核实 of chosen entries at their reported figures, from the queue (one row or many).
 
@@ -141,23 +160,39 @@ def verify_selected(
     unacknowledged = [e for e in pending if flags[e.pk] and e.pk not in acknowledged]
     skipped = {e.pk for e in unacknowledged}
     chosen = [e.pk for e in pending if e.pk not in skipped]
-    verified = verify_entries(entry_ids=chosen, user=user, now=now) if chosen else []
+    # Only the entries still pending are checked against `versions`: the others are named.
+    kept = {pk: number for pk, number in (versions or {}).items() if pk in chosen}
+    verified = verify_entries(entry_ids=chosen, user=user, now=now, versions=kept) if chosen else []
+    not_pending = [e for e in entries if e.review_status != Review.PENDING]
+    changed = {
+        e.pk: stale_refusal(e, (versions or {}).get(e.pk), what=f"「{e.indicator.name}」")
+        for e in not_pending
+    }
     return Selection(
         verified=verified,
         unacknowledged=unacknowledged,
         flags={e.pk: flags[e.pk] for e in unacknowledged},
-        not_pending=[e for e in entries if e.review_status != Review.PENDING],
+        not_pending=not_pending,
+        changed={pk: text for pk, text in changed.items() if text},
     )
 
 
 @transaction.atomic
-def return_entry(*, entry: LedgerEntry, user, comment: str, now: datetime | None = None):
+def return_entry(
+    *,
+    entry: LedgerEntry,
+    user,
+    comment: str,
+    now: datetime | None = None,
+    expected_version: int | None = None,
+):
     """Send an entry back to its unit with the reason; the unit corrects and resubmits it."""
     now = now or timezone.now()
     (entry,) = _locked_entries([entry.pk])
     refusal = review_refusal(user, entry)
     if refusal:
         raise LedgerError(refusal)
+    check_version(entry, expected_version, what=f"「{entry.indicator.name}」")
     if not comment.strip():
         raise LedgerError({"comment": "请填写退回理由：退回时须写明退回理由。"})
     if entry.review_status == Review.RETURNED:

@@ -33,6 +33,7 @@ from ..services.ledger import (
     submit_ledger,
     withdraw_ledger,
 )
+from ..versions import parse_version
 
 UNIT_ROLES = (Role.REPORTER, Role.UNIT_HEAD)
 
@@ -190,18 +191,20 @@ def _handle_post(request, ledger, rows, forms) -> Refusal | None:
                 changes=changes,
                 format_problems=unreadable,
                 require_notes=True,
+                versions={i: form.seen_version() for i, form in forms.items()},
             )
         except LedgerError as error:
             heading = "未能保存，请修改下列问题（已填写的内容仍保留在页面上）："
             return _refusal(heading, error, forms, order)
+    seen = {"expected_version": parse_version(request.POST.get("ledger_version"))}
     try:
         with transaction.atomic():
             if action == "submit":
-                ledger = submit_ledger(ledger=ledger, user=user)
+                ledger = submit_ledger(ledger=ledger, user=user, **seen)
             elif action == "confirm":
-                ledger = confirm_ledger(ledger=ledger, user=user)
+                ledger = confirm_ledger(ledger=ledger, user=user, **seen)
             elif action == "withdraw":
-                ledger = withdraw_ledger(ledger=ledger, user=user)
+                ledger = withdraw_ledger(ledger=ledger, user=user, **seen)
     except LedgerError as error:
         saved = "已保存为草稿，但" if action == "submit" and forms else ""
         heading = f"{saved}未能{_ACTION_NAMES[action]}，请处理下列问题："
@@ -215,7 +218,8 @@ def _handle_post(request, ledger, rows, forms) -> Refusal | None:
 def autosave(request, period_id, indicator_id):
     """One row's draft, saved as it is typed: the same form and rules as the full save.
 
-    JSON: {"ok": true, "saved_at": "13:21"} or {"ok": false, "errors": {input id: [message]},
+    JSON: {"ok": true, "saved_at": "13:21", "version": 4} (the entry's version now, which the
+    script posts next time) or {"ok": false, "errors": {input id: [message]},
     "message": text}; a signed-out user is sent to the login page like any page (the script
     reads that redirect as "session expired").
     """
@@ -226,13 +230,14 @@ def autosave(request, period_id, indicator_id):
     try:
         if ledger is None:
             raise LedgerError("该帐期已锁定，不能再保存。")
-        save_entries(
+        ledger = save_entries(
             ledger=ledger,
             user=request.user,
             changes={indicator_id: form.to_input()} if valid else {},
             format_problems=[] if valid else form.unreadable(indicator_id, ""),
             require_notes=True,
             now=now,
+            versions={indicator_id: form.seen_version()},
         )
     except EntryErrors as error:
         errors: dict[str, list[str]] = {}
@@ -245,7 +250,9 @@ def autosave(request, period_id, indicator_id):
         return JsonResponse(
             {"ok": False, "errors": {}, "message": "；".join(error.messages)}, status=409
         )
-    return JsonResponse({"ok": True, "saved_at": f"{timezone.localtime(now):%H:%M}"})
+    saved_at = f"{timezone.localtime(now):%H:%M}"
+    version = ledger.entry_versions.get(indicator_id)
+    return JsonResponse({"ok": True, "saved_at": saved_at, "version": version})
 
 
 _ACTION_NAMES = {"save": "保存", "submit": "提交", "confirm": "确认", "withdraw": "撤回"}

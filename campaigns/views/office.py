@@ -28,12 +28,25 @@ from ..selectors import (
 )
 from ..services.ledger import reopen_ledger
 
+ALL_GROUPS = "all"
 
-def _matrix(request):
+
+def _group(request, groups) -> int | None:
+    """The group shown: the one asked for, None for 全部 (`group=all`), else the first group —
+    a city's whole matrix is ~25k cells, so the page opens on one group."""
+    if request.GET.get("group") == ALL_GROUPS:
+        return None
+    group_id = id_param(request.GET, "group")
+    if group_id is None and groups:
+        return groups[0].pk
+    return group_id
+
+
+def _matrix(request, groups):
     year = current_year()
     if year is None:
         return None, None, None
-    group_id = id_param(request.GET, "group")
+    group_id = _group(request, groups)
     today = timezone.localdate()
     periods = periods_visible_to(request.user).filter(year=year, starts_on__lte=today)
     periods = periods.order_by("iso_week")
@@ -46,7 +59,8 @@ def _matrix(request):
 
 @role_required(Role.OFFICE, Role.LEADER)
 def completeness(request):
-    year, group_id, matrix = _matrix(request)
+    groups = list(ranking_groups_visible_to(request.user))
+    year, group_id, matrix = _matrix(request, groups)
     if year is None:
         return render(request, "campaigns/no_period.html", {"year": None})
     periods, rows = matrix
@@ -60,11 +74,10 @@ def completeness(request):
             "periods": periods,
             "rows": rows,
             "rows_html": _rows_html(rows, is_office=is_office),
-            "groups": ranking_groups_visible_to(request.user),
+            "groups": groups,
             "group_id": group_id,
             "totals": sorted(totals.items()),
             "is_office": is_office,
-            "querystring": request.GET.urlencode(),
         },
     )
 
@@ -84,7 +97,6 @@ def _rows_html(rows, *, is_office: bool) -> list[tuple[object, str]]:
 def _cells_html(unit, cells, bases, *, is_office: bool) -> str:
     """One row's cells; every text is escaped."""
     ledger_base, reopen_base = bases
-    name = escape(unit.short_name)
     parts = []
     for period, code, label in cells:
         mark = escape(label[:1])
@@ -97,7 +109,7 @@ def _cells_html(unit, cells, bases, *, is_office: bool) -> str:
             href = f"{ledger_base}{unit.pk}/{period.pk}/"
             inner = f'<a href="{href}" class="text-dark text-decoration-none">{mark}</a>'
         parts.append(
-            f'<td class="c-{code}" title="{name} 第{period.iso_week}周：{escape(label)}" '
+            f'<td class="c-{code}" title="第{period.iso_week}周：{escape(label)}" '
             f'data-state="{code}">{inner}</td>'
         )
     return mark_safe("".join(parts))

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
-from accounts.selectors import units_visible_to
 from jiaozhang.ids import id_list, id_param
 
 from ..errors import LedgerError
@@ -24,14 +23,17 @@ from ..forms import CorrectForm, InspectionForm, ReturnForm
 from ..models import LedgerEntry
 from ..review_rows import review_rows
 from ..selectors import (
+    UNIT_PICKER_LIMIT,
     campaigns_visible_to,
     current_year,
     entries_visible_to,
     periods_visible_to,
     review_queue,
+    review_queue_units,
 )
 from ..services.evidence import attach_evidence
 from ..services.review import record_inspection, return_entry, verify_entries, verify_selected
+from ..versions import parse_version
 
 PAGE_SIZE = 50
 
@@ -47,6 +49,7 @@ def _filters(request):
     return {
         "period_id": id_param(request.GET, "period"),
         "unit_id": id_param(request.GET, "unit"),
+        "unit_name": request.GET.get("unit_name", "").strip()[:40],
         "campaign_id": id_param(request.GET, "campaign"),
         "status": None if status == "all" else status,
     }
@@ -60,6 +63,9 @@ def queue(request):
     year = current_year()
     paging = request.GET.copy()
     paging.pop("page", None)
+    units = review_queue_units(user, year=year)
+    # A short list is a drop-down; a city's long one a name search (UNIT_PICKER_LIMIT).
+    units = list(units[: UNIT_PICKER_LIMIT + 1])
     return render(
         request,
         "campaigns/review_queue.html",
@@ -72,7 +78,7 @@ def queue(request):
             "periods": periods_visible_to(user).filter(year=year).order_by("-iso_week")
             if year
             else [],
-            "units": units_visible_to(user).filter(active=True),
+            "units": units if len(units) <= UNIT_PICKER_LIMIT else None,
             "campaigns": campaigns_visible_to(user).filter(year=year) if year else [],
             "querystring": paging.urlencode(),
             "back": request.get_full_path(),
@@ -116,8 +122,18 @@ def _report(request, selection) -> None:
             f"以下 {len(selection.unacknowledged)} 条带有提示，未勾选「已知悉该提示」，"
             f"本次未核实：{named}。请查看提示后逐条勾选再核实。",
         )
-    if selection.not_pending:
-        messages.info(request, f"{len(selection.not_pending)} 条已不是待核实状态，未重复处理。")
+    for text in selection.changed.values():
+        messages.warning(request, text)
+    if len(selection.not_pending) > len(selection.changed):
+        quiet = len(selection.not_pending) - len(selection.changed)
+        messages.info(request, f"{quiet} 条已不是待核实状态，未重复处理。")
+
+
+def _seen_versions(request, entry_ids) -> dict[int, int | None]:
+    """The versions the page showed: `version` on a row's own form, `version-<id>` on 核实所选."""
+    if "version" in request.POST and len(entry_ids) == 1:
+        return {entry_ids[0]: parse_version(request.POST["version"])}
+    return {pk: parse_version(request.POST.get(f"version-{pk}")) for pk in entry_ids}
 
 
 def _form_errors(form) -> dict[str, list[str]]:
@@ -179,6 +195,7 @@ def verify(request):
             entry_ids=visible or [-1],
             user=request.user,
             acknowledged=id_list(request.POST, "acknowledged"),
+            versions=_seen_versions(request, visible),
         )
     except LedgerError as error:
         for message in error.messages:
@@ -198,6 +215,7 @@ def verify_one(request, entry_id):
             entry_ids=[entry.pk],
             user=request.user,
             acknowledged=id_list(request.POST, "acknowledged"),
+            versions=_seen_versions(request, [entry.pk]),
         )
     except LedgerError as error:
         return _answer(request, entry.pk, errors=_service_errors(error))
@@ -219,6 +237,7 @@ def correct(request, entry_id):
             user=request.user,
             corrections={entry.pk: value},
             comment=form.cleaned_data["comment"],
+            versions=_seen_versions(request, [entry.pk]),
         )
     except LedgerError as error:
         return _answer(request, entry.pk, errors=_service_errors(error), open_form="correct")
@@ -234,7 +253,12 @@ def send_back(request, entry_id):
     if not form.is_valid():
         return _answer(request, entry.pk, errors=_form_errors(form), open_form="return")
     try:
-        return_entry(entry=entry, user=request.user, comment=form.cleaned_data["comment"])
+        return_entry(
+            entry=entry,
+            user=request.user,
+            comment=form.cleaned_data["comment"],
+            expected_version=parse_version(request.POST.get("version")),
+        )
     except LedgerError as error:
         return _answer(request, entry.pk, errors=_service_errors(error), open_form="return")
     messages.success(request, f"已退回{_label(entry)}。")

@@ -14,7 +14,14 @@ from openpyxl.cell import WriteOnlyCell
 from accounts.models import User
 from accounts.permissions import user_acts_as
 from accounts.roles import Role
-from campaigns.excel import append_safe, excel_number, print_setup, style_header, workbook_bytes
+from campaigns.excel import (
+    append_safe,
+    excel_number,
+    print_setup,
+    style_header,
+    styled_cell,
+    workbook_bytes,
+)
 from campaigns.models import PilotVillage
 from campaigns.registers import selectors
 from jiaozhang.ids import as_id
@@ -63,9 +70,7 @@ def _sheet(book, title: str, headers: list[tuple[str, int]]):
 
 
 def _number(sheet, value):
-    cell = WriteOnlyCell(sheet, value=excel_number(value))
-    cell.number_format = FIGURE_FORMAT
-    return cell
+    return styled_cell(sheet, excel_number(value), number_format=FIGURE_FORMAT)
 
 
 def _checked(row) -> str:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.models import User
 from accounts.permissions import acts_as_office
@@ -431,7 +432,9 @@ def _write_file_entries(evaluation, version, scores, *, now, user) -> None:
             )
             for draft in drafts
         ]
-    FileEntry.objects.bulk_create(rows)
+    bulk_create_with_history(
+        rows, FileEntry, default_user=user, default_change_reason="季度考评发布", default_date=now
+    )
 
 
 def published_quarter_freezes_deadline(period) -> str | None:

@@ -12,6 +12,7 @@ beat's `dispatch_queued_reports` sends it again once the broker is back.
 import inspect
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from jiaozhang.tasking import BROKER_ERRORS, runs_eagerly, send, task_named
 
 from ..models import ReportJob
 from ..reports.registry import get_export
+from .heartbeat import beating, stalled_after
 
 logger = logging.getLogger(__name__)
 
@@ -138,21 +140,58 @@ def dispatch_queued_reports(*, now=None) -> int:
     return sent
 
 
-def run_report(job_id: int, progress: Callable[[int], None] | None = None) -> ReportJob:
+def sweep_stalled_reports(*, now=None) -> int:
+    """Put running jobs whose heartbeat stopped (worker killed) back in the queue and send them.
+
+    The reset is conditional on the stale heartbeat, so a job that is still alive is never
+    taken from its worker; a job sent while the broker is down stays queued for
+    `dispatch_queued_reports`. Returns how many jobs were handed out again.
+    """
+    cutoff = (now or timezone.now()) - stalled_after()
+    stalled = ReportJob.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff)
+    ids = list(stalled.values_list("pk", flat=True)[:500])
+    requeued = [
+        job_id
+        for job_id in ids
+        if ReportJob.objects.filter(
+            pk=job_id, status=Status.RUNNING, heartbeat_at__lt=cutoff
+        ).update(status=Status.QUEUED, progress=0)
+    ]
+    for job_id in requeued:
+        logger.warning("report job %s lost its worker, sent again", job_id)
+        if not send_report_job(job_id):
+            break
+    return len(requeued)
+
+
+def run_report(
+    job_id: int, progress: Callable[[int], None] | None = None, *, heartbeat: bool = False
+) -> ReportJob:
     """Render the job's document into its file; done or failed, never left running.
 
     Claims the job with a conditional UPDATE (queued → running), so duplicate deliveries of
-    one job render it once.
+    one job render it once. `heartbeat` (a real worker) keeps the heartbeat going between
+    progress steps.
     """
+    running = ReportJob.objects.filter(pk=job_id, status=Status.RUNNING)
+    with beating(running, name=f"report-{job_id}") if heartbeat else nullcontext():
+        return _run_claimed(job_id, progress)
+
+
+def _run_claimed(job_id: int, progress: Callable[[int], None] | None) -> ReportJob:
     claimed = ReportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, progress=5, error=""
+        status=Status.RUNNING, progress=5, error="", heartbeat_at=timezone.now()
     )
     job = ReportJob.objects.get(pk=job_id)
     if not claimed:
         return job
 
     def report(percent: int) -> None:
-        ReportJob.objects.filter(pk=job_id).update(progress=max(0, min(99, percent)))
+        # The heartbeat rides on every progress step: a job whose heartbeat stops was lost
+        # with its worker, and `sweep_stalled_reports` hands it out again.
+        ReportJob.objects.filter(pk=job_id, status=Status.RUNNING).update(
+            progress=max(0, min(99, percent)), heartbeat_at=timezone.now()
+        )
         if progress:
             progress(percent)
 

@@ -20,6 +20,7 @@ from ..selectors import (
     group_sizes,
     scorecard_items,
     scorecards_visible_to,
+    scored_groups,
     unit_scores_visible_to,
     versions_visible_to,
 )
@@ -29,6 +30,7 @@ from ..services.evaluations import (
     publish_quarter,
     review_quarter,
 )
+from .group_picker import picked_group
 
 
 @login_required
@@ -62,6 +64,11 @@ def evaluation_open(request):
 def evaluation_detail(request, evaluation_id):
     evaluation = get_object_or_404(evaluations_visible_to(request.user), pk=evaluation_id)
     scores = unit_scores_visible_to(request.user).filter(version=evaluation.current_version_id)
+    # One ranking group a page, the viewer's own first (a city has ~900 units).
+    choices = scored_groups(scores)
+    own_group_id = request.user.unit.group_id if request.user.unit_id else None
+    group = picked_group(request, choices, own_group_id=own_group_id)
+    scores = scores.filter(group=group) if group else scores.none()
     scores = scores.order_by("group__sort_order", "group_id", "position", "sort_order")
     sizes = group_sizes(evaluation.current_version_id)
     groups = [
@@ -74,6 +81,8 @@ def evaluation_detail(request, evaluation_id):
         {
             "evaluation": evaluation,
             "groups": groups,
+            "group_choices": choices,
+            "group": group,
             "versions": versions_visible_to(request.user)
             .filter(evaluation=evaluation)
             .order_by("-number")

@@ -1,19 +1,21 @@
 """Leaders' results pages (read-only, with charts) and the synchronous export download.
 
-Downloads: an export that declares itself `synchronous` in the registry (the Excel documents,
-up to ~10k rows, well under a second or two) renders inside the request through
-`download_export`; PDFs — and any document a user would otherwise wait on — go through the
-report jobs (POST reports/request/, Celery, a cached file). Once a report job has made a
-PDF for the current version, the same address hands that file out directly (one click, no
-job). Both look exports up in the same registry and ask the export's `allowed`.
+Downloads: an export that declares itself `synchronous` in the registry (the Excel documents)
+renders inside the request through `download_export` while it is small (`renders_inline`: a
+few thousand rows); a bigger one is made by a report job and the user is sent to its page.
+PDFs — and any document a user would otherwise wait on — go through the report jobs (POST
+reports/request/, Celery, a cached file). Once a report job has made a PDF for the current
+version, the same address hands that file out directly (one click, no job). Both look
+exports up in the same registry and ask the export's `allowed`.
 """
 
 from itertools import groupby
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from accounts.permissions import acts_as_office, reads_every_unit
@@ -21,15 +23,19 @@ from jiaozhang.downloads import download_response, stored_file_response
 from jiaozhang.ids import id_param
 
 from ..display import rounded, shown
-from ..reports.registry import get_export
+from ..reports.registry import get_export, renders_inline
 from ..selectors import (
     campaign_progress,
     finished_report,
     result_scores,
     results_rows,
+    results_summary,
     results_visible_to,
     scorecard_unit_ids,
+    scored_groups,
 )
+from ..services.reports import ReportRefused, request_report
+from .group_picker import picked_group
 
 _is_office = acts_as_office
 
@@ -100,17 +106,17 @@ def results_detail(request, evaluation_id):
     user = request.user
     evaluation = get_object_or_404(results_visible_to(user), pk=evaluation_id)
     scores = result_scores(user, evaluation)
-    ordered = scores.order_by("group__sort_order", "group_id", "position", "sort_order")
+    own = None
+    if user.unit_id:
+        own = scores.filter(unit_id=user.unit_id).select_related(None).first()
+    # One ranking group a page (a city has ~900 units); the summary counts every unit.
+    choices = scored_groups(scores)
+    group = picked_group(request, choices, own_group_id=own.group_id if own else None)
+    shown_scores = scores.filter(group=group) if group else scores.none()
+    ordered = shown_scores.order_by("group__sort_order", "group_id", "position", "sort_order")
     groups = [(group, list(rows)) for group, rows in groupby(ordered, key=lambda s: s.group)]
-    all_rows = [s for _group, rows in groups for s in rows]
-    own = next((s for s in all_rows if s.unit_id == user.unit_id), None) if user.unit_id else None
     campaigns = campaign_progress(scores)
-    summary = {
-        "units": len(all_rows),
-        "advanced": sum(s.tier == "advanced" for s in all_rows),
-        "lagging": sum(s.tier == "lagging" for s in all_rows),
-        "vetoed": sum(s.vetoed for s in all_rows),
-    }
+    summary = results_summary(scores)
     downloads = _downloads(user, evaluation, own)
     notice_url = _ready_document(user, "quarter_notice", {"evaluation_id": evaluation.pk})
     return render(
@@ -119,6 +125,8 @@ def results_detail(request, evaluation_id):
         {
             "evaluation": evaluation,
             "groups": groups,
+            "group_choices": choices,
+            "group": group,
             "own": own,
             "summary": summary,
             "chart_data": _chart_data(groups, campaigns),
@@ -199,6 +207,8 @@ def _render_export(request, identifier: str, params: dict):
     reason = export.allowed(request.user, params)
     if reason:
         raise PermissionDenied(reason)
+    if export.synchronous and not renders_inline(export, params):
+        return _through_report_job(request, identifier, params)
     if not export.synchronous:
         # A PDF is made by a report job; one already made for these params (this version)
         # is handed out here, whoever asked for it first.
@@ -215,3 +225,21 @@ def _render_export(request, identifier: str, params: dict):
     return download_response(
         content, filename=filename, fallback=f"{identifier}.{extension}", content_type=content_type
     )
+
+
+def _through_report_job(request, identifier: str, params: dict):
+    """A workbook too big for a web worker (a city's indicator detail, ~12k rows): made by a
+    report job, whose page shows its progress and then the download. A copy already made for
+    the same key (the same evaluation version, the same ledgers) is handed out at once."""
+    try:
+        job = request_report(identifier=identifier, params=params, user=request.user)
+    except ReportRefused as refused:
+        raise PermissionDenied(refused.reason) from None
+    if job.reused:
+        return stored_file_response(
+            job.file.open("rb"), filename=job.filename, content_type=job.content_type
+        )
+    messages.info(request, "数据量较大，报表转入后台生成，完成后可在本页下载。")
+    if job.note:
+        messages.warning(request, job.note)
+    return redirect("report-job", job.pk)

@@ -10,7 +10,9 @@
    - leaving with unsaved rows asks first;
    - evidence uploads go through htmx (forms in _evidence_forms.html), swapping only the
      row's evidence list;
-   - the live 本周增量 and the plausibility note follow the typed figure. */
+   - the live 本周增量 and the plausibility note follow the typed figure;
+   - each row posts the entry's version it saw: a row changed meanwhile (another tab, another
+     person) is refused with who changed what, shown beside the row. */
 (function () {
   "use strict";
   var form = document.getElementById("ledger-form");
@@ -39,6 +41,12 @@
     return Array.prototype.filter.call(form.elements, function (el) {
       return el.name && el.name.indexOf(prefix) === 0;
     });
+  }
+  // The entry's version the page last saw (campaigns/versions.py): posted with each save,
+  // taken from each successful answer, never kept in localStorage (a reload brings a newer one).
+  function isVersion(name) { return /-version$/.test(name); }
+  function typedFieldsOf(id) {
+    return fieldsOf(id).filter(function (el) { return !isVersion(el.name); });
   }
   function indicatorOf(el) {
     var match = /^e(\d+)-/.exec(el.name || "");
@@ -144,6 +152,8 @@
           });
           keep(values);
           var changed = Object.keys(sent).some(function (name) { return form.elements[name].value !== sent[name]; });
+          var version = form.elements["e" + id + "-version"];
+          if (version && answer.data.version) { version.value = String(answer.data.version); }
           setState(id, changed ? "dirty" : "saved");
           if (changed || row.again) { row.again = false; schedule(id); }
         } else {
@@ -212,7 +222,7 @@
   Object.keys(values).forEach(function (name) {
     var el = form.elements[name];
     var id = el && indicatorOf(el);
-    if (!el || !rows[id]) { delete values[name]; return; }
+    if (!el || !rows[id] || isVersion(name)) { delete values[name]; return; }
     if (el.value === values[name] && !document.getElementById("jz-errors")) { delete values[name]; return; }
     el.value = values[name];
     increment(id);
@@ -224,7 +234,7 @@
   // without errors now; the rows with errors wait for their correction.
   if (document.getElementById("jz-errors")) {
     Object.keys(rows).forEach(function (id) {
-      fieldsOf(id).forEach(function (el) { values[el.name] = el.value; });
+      typedFieldsOf(id).forEach(function (el) { values[el.name] = el.value; });
       var bad = rows[id].main.querySelector(".is-invalid, .jz-row-error") ||
         (rows[id].main.nextElementSibling && rows[id].main.nextElementSibling.querySelector(".is-invalid"));
       setState(id, bad ? "error" : "dirty");

@@ -44,7 +44,9 @@ def test_builds_the_county_and_one_account_per_role_two_for_the_office(db, setti
     year = timezone.localdate().isocalendar().year  # the demo year follows the calendar
     assert re.search(rf"{year}年度：4 个会战，\d+ 项指标", output)
     for username, password in printed.items():
-        assert User.objects.get(username=username).check_password(password)
+        account = User.objects.get(username=username)
+        # A printed password is changed at the first sign-in (issue 14).
+        assert account.check_password(password) and account.must_change_password
 
 
 def test_second_run_changes_nothing_and_keeps_passwords(db, settings):
@@ -69,5 +71,7 @@ def test_refuses_without_debug_unless_forced(db, settings):
 def test_reset_passwords_gives_new_ones(db, settings):
     settings.DEBUG = True
     _seed(password="Demo-pass-2026")
-    _seed(reset_passwords=True, password="Other-pass-2026")
-    assert User.objects.get(username="office").check_password("Other-pass-2026")
+    # --no-password-change (benchmarks, the load test): the accounts are usable at once.
+    _seed(reset_passwords=True, password="Other-pass-2026", no_password_change=True)
+    office = User.objects.get(username="office")
+    assert office.check_password("Other-pass-2026") and not office.must_change_password

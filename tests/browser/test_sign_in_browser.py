@@ -27,6 +27,14 @@ def _sign_in(page, base, username, password):
 
 def test_reporter_signs_in_and_sees_the_chinese_home(page, live_server, demo, screenshot):
     _sign_in(page, live_server.url, "reporter", demo["reporter"])
+    # A demo account's printed password is changed first, then the home page opens.
+    page.wait_for_selector("[data-testid=must-change-password]")
+    page.fill("input[name=old_password]", demo["reporter"])
+    page.fill("input[name=new_password1]", "Browser-demo-2026!")
+    page.fill("input[name=new_password2]", "Browser-demo-2026!")
+    page.click("text=保存新密码")  # not the navbar's sign-out button
+    page.wait_for_url("**/password/change/done/")
+    page.goto(f"{live_server.url}/")
     page.wait_for_selector("[data-testid=home-title]")
     assert page.inner_text("[data-testid=home-title]") == "填报员工作台"
     assert page.inner_text("[data-testid=unit-name]") == "城关镇"

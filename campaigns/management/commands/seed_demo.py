@@ -7,7 +7,7 @@ no app imports one above it.
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ...demo import build_demo
+from ...demo import SCALES, build_demo
 
 
 class Command(BaseCommand):
@@ -21,10 +21,20 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="新账号使用此密码（默认随机生成）")
         parser.add_argument("--reset-passwords", action="store_true", help="重置演示账号密码")
         parser.add_argument(
+            "--no-password-change",
+            action="store_true",
+            help="演示账号首次登录不强制修改密码（基准测试、压力测试用）",
+        )
+        parser.add_argument(
             "--weeks",
             type=int,
             default=0,
             help="生成最近多少周的周帐（默认 0：本年度已过去的每一周，本周留给填报员）",
+        )
+        parser.add_argument(
+            "--scale",
+            choices=sorted(SCALES),
+            help="按基准规模建立：county 约 90 个单位，city 约 900 个单位（默认示范县 61 个）",
         )
         parser.add_argument(
             "--no-results",
@@ -49,8 +59,10 @@ class Command(BaseCommand):
         # Every week that is over by default: a shorter history would show the earlier weeks
         # of the year as missing in the completeness matrix.
         demo = build_demo(
+            **SCALES.get(options.get("scale"), {}),
             password=password,
             reset_passwords=reset_passwords,
+            must_change_password=not options.get("no_password_change", False),
             weeks=weeks or None,
             results=not no_results,
         )

@@ -30,6 +30,7 @@ from ...models import (
 )
 from ...register_models import Blockers, ReviewStatus
 from ...registers import scope
+from ...versions import check_version
 from ..review import tell_unit_returned
 from .derive import derive_ledger
 
@@ -77,6 +78,9 @@ def _name(kind: Kind, row) -> str:
 
 def _locked(kind: Kind, row_id: int):
     related = {"project": ["project"], "village": ["village"], "signed": []}[kind.key]
+    # Its ledger first, then the row: the one lock order (services.review._locked_entries).
+    ledger_id = kind.model.objects.filter(pk=row_id).values("ledger_id")
+    list(WeeklyLedger.objects.select_for_update().filter(pk__in=ledger_id))
     row = (
         kind.model.objects.select_for_update(of=("self",))
         .select_related("ledger__period", "ledger__unit", *related)
@@ -99,12 +103,13 @@ def review_refusal(user, kind: Kind, row) -> str | None:
     return None
 
 
-def _reviewable(kind_key: str, row_id: int, user):
+def _reviewable(kind_key: str, row_id: int, user, expected_version: int | None = None):
     kind = kind_of(kind_key)
     row = _locked(kind, row_id)
     refusal = review_refusal(user, kind, row)
     if refusal:
         raise LedgerError(refusal)
+    check_version(row, expected_version, what=f"「{_name(kind, row)}」")
     return kind, row
 
 
@@ -166,11 +171,13 @@ def verify_row(
     corrected: Decimal | None = None,
     comment: str = "",
     now: datetime | None = None,
+    expected_version: int | None = None,
 ):
     """Verify a register row as reported, or at the reviewer's `corrected` figure (核减:
-    a project's investment, a signing's amount; a comment is then required)."""
+    a project's investment, a signing's amount; a comment is then required). Refused when
+    the row changed since the page showed it at `expected_version` (campaigns.versions)."""
     now = now or timezone.now()
-    kind, row = _reviewable(kind, row_id, user)
+    kind, row = _reviewable(kind, row_id, user, expected_version)
     comment = comment.strip()
     if row.review_status == ReviewStatus.RETURNED:
         raise LedgerError(f"「{_name(kind, row)}」已退回单位修改，待其重新提交后再核实。")
@@ -202,11 +209,19 @@ def verify_row(
 
 
 @transaction.atomic
-def return_row(*, kind: str, row_id: int, user, comment: str, now: datetime | None = None):
+def return_row(
+    *,
+    kind: str,
+    row_id: int,
+    user,
+    comment: str,
+    now: datetime | None = None,
+    expected_version: int | None = None,
+):
     """Send a register row back to its unit with the reason; the unit corrects it and hands
     the ledger back in (its reports then go back to pending)."""
     now = now or timezone.now()
-    kind, row = _reviewable(kind, row_id, user)
+    kind, row = _reviewable(kind, row_id, user, expected_version)
     comment = (comment or "").strip()
     if not comment:
         raise LedgerError({"comment": "请填写退回理由：退回时须写明退回理由。"})

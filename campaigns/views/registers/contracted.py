@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -17,6 +18,8 @@ from ...registers.checks import days_since, last_checks
 from ...registers.contracted import contracted_view, may_view, row_to_inspect
 from ...services.registers.inspections import inspection_refusal, record_row_inspection
 
+PAGE_SIZE = 60  # cards per register and page
+
 
 @role_required(Role.LEADER, Role.OFFICE)
 def contracted(request):
@@ -28,7 +31,16 @@ def contracted(request):
     )
     if view is None:
         raise Http404("没有这位县领导。")
-    return render(request, "registers/contracted.html", {"view": view})
+    # Red rows come first, so the first page is the one to act on; a city's 全部 runs to
+    # thousands of cards (issue 14). Projects page with `page`, villages with `vpage`.
+    projects = Paginator(view.projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    villages = Paginator(view.villages, PAGE_SIZE).get_page(request.GET.get("vpage"))
+    context = {"view": view, "projects": projects, "villages": villages}
+    for name, param in (("project_query", "page"), ("village_query", "vpage")):
+        query = request.GET.copy()
+        query.pop(param, None)
+        context[name] = query.urlencode()
+    return render(request, "registers/contracted.html", context)
 
 
 def _back(request) -> str:

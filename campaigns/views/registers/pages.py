@@ -34,13 +34,19 @@ def export_url(user, identifier: str, filters: dict) -> str:
     return f"{reverse('results-export', args=[identifier])}?{urlencode(params)}"
 
 
+PAGE_SIZE = 50  # a city's list runs to thousands of rows (issue 14); the workbook holds them all
+
+
 def _list(request, rows, template: str, identifier: str):
-    page = rows(request.user, request.GET, today=timezone.localdate())
+    page = rows(request.user, request.GET, today=timezone.localdate(), per_page=PAGE_SIZE)
+    paging = request.GET.copy()
+    paging.pop("page", None)
     return render(
         request,
         template,
         {
             "page": page,
+            "querystring": paging.urlencode(),
             "export_url": export_url(request.user, identifier, page.filters),
             "may_import": acts_as_office(request.user),
         },

@@ -36,6 +36,7 @@ from ...services.registers.reporting import (
     save_village_report,
     update_signed_project,
 )
+from ...versions import parse_version
 from ..ledger import unit_week
 
 UNIT_ROLES = (Role.REPORTER, Role.UNIT_HEAD)
@@ -99,7 +100,9 @@ def _save(request, card, save, *, now) -> bool:
         card.errors = _form_errors(card.form)
         return False
     try:
-        save(card.report, user=request.user, data=card.form.service_data(), now=now)
+        seen = parse_version(request.POST.get("version"))
+        data = card.form.service_data()
+        save(card.report, user=request.user, data=data, now=now, expected_version=seen)
     except LedgerError as error:
         card.errors = error.messages
         return False
@@ -221,7 +224,12 @@ def week_signed_edit(request, period_id, signed_id):
             if not form.is_valid():
                 raise LedgerError([m for problems in form.errors.values() for m in problems])
             update_signed_project(
-                row, user=request.user, data=form.cleaned_data, ledger=ledger, now=now
+                row,
+                user=request.user,
+                data=form.cleaned_data,
+                ledger=ledger,
+                now=now,
+                expected_version=parse_version(request.POST.get("version")),
             )
         except LedgerError as error:
             errors = error.messages

@@ -23,6 +23,7 @@ from ...register_models import ReviewStatus
 from ...registers.review_rows import KINDS, register_review_queue, with_figures
 from ...selectors import current_year, periods_visible_to
 from ...services.registers.review import return_row, verify_row
+from ...versions import parse_version
 
 PAGE_SIZE = 50
 KIND_LABELS = [("project", "重点项目周报"), ("village", "试点村周报"), ("signed", "招商签约")]
@@ -99,6 +100,7 @@ def verify(request, row_id):
             row_id=row_id,
             user=request.user,
             comment=request.POST.get("comment", ""),
+            expected_version=parse_version(request.POST.get("version")),
         )
     except LedgerError as error:
         return _refused(request, error)
@@ -119,6 +121,7 @@ def correct(request, row_id):
             user=request.user,
             corrected=corrected,
             comment=request.POST.get("comment", ""),
+            expected_version=parse_version(request.POST.get("version")),
         )
     except FigureError as error:
         return _refused(request, LedgerError(f"核实数：{error}"))
@@ -137,6 +140,7 @@ def return_(request, row_id):
             row_id=row_id,
             user=request.user,
             comment=request.POST.get("comment", ""),
+            expected_version=parse_version(request.POST.get("version")),
         )
     except LedgerError as error:
         return _refused(request, error)

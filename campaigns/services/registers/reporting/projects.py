@@ -9,6 +9,7 @@ from ....errors import LedgerError
 from ....history import saved_with_history
 from ....models import KeyProject, ProjectReport
 from ....register_models import NARRATIVE, NOTE, ReviewStatus
+from ....versions import check_version
 from .common import (
     PROJECT_STEPS,
     Collector,
@@ -46,7 +47,12 @@ def status_label(value: str) -> str:
 
 @transaction.atomic
 def save_project_report(
-    report: ProjectReport, *, user, data: dict, now: datetime | None = None
+    report: ProjectReport,
+    *,
+    user,
+    data: dict,
+    now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> ProjectReport:
     """Save what the responsible unit reported for one project this week (all or nothing).
 
@@ -60,6 +66,9 @@ def save_project_report(
     ledger = locked_ledger(report.ledger_id)
     if ledger.unit_id != project.unit_id:
         raise LedgerError("不能填报其他单位的项目。")
+    # Read again under a row lock (after the ledger's: the one lock order), for the version.
+    report = ProjectReport.objects.select_for_update().select_related("project").get(pk=report.pk)
+    check_version(report, expected_version, what=f"「{report.project.name}」")
     report.ledger = ledger
     check_editable(ledger, report.review_status, now=now, what=f"「{project.name}」")
 

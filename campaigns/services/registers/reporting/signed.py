@@ -9,6 +9,7 @@ from ....errors import LedgerError
 from ....history import saved_with_history
 from ....models import SignedProject, WeeklyLedger
 from ....register_models import ReviewStatus
+from ....versions import check_version
 from .common import (
     SIGNING_STEPS,
     Collector,
@@ -94,7 +95,13 @@ def add_signed_project(ledger: WeeklyLedger, *, user, data: dict, now: datetime 
 
 @transaction.atomic
 def update_signed_project(
-    row: SignedProject, *, user, data: dict, ledger: WeeklyLedger, now: datetime | None = None
+    row: SignedProject,
+    *,
+    user,
+    data: dict,
+    ledger: WeeklyLedger,
+    now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> SignedProject:
     """Change a signing from this week's ledger `ledger` of its unit.
 
@@ -103,9 +110,13 @@ def update_signed_project(
     a new figure the reviewer verifies again. A stage move alone keeps it verified (history).
     """
     now = now or timezone.now()
+    # The ledgers first (in id order), then the row: the one lock order, as a reviewer's.
+    home_id = SignedProject.objects.values_list("ledger_id", flat=True).get(pk=row.pk)
+    locked = {pk: locked_ledger(pk) for pk in sorted({ledger.pk, home_id})}
     row = SignedProject.objects.select_for_update().get(pk=row.pk)
     check_member(user, row.unit_id, MEMBER_ONLY)
-    ledger = locked_ledger(ledger.pk)
+    check_version(row, expected_version, what=f"「{row.name}」")
+    ledger = locked[ledger.pk]
     if ledger.unit_id != row.unit_id or ledger.period.year_id != row.year_id:
         raise LedgerError(MEMBER_ONLY)
     read = _read(data, ledger, unit_id=row.unit_id, exclude_pk=row.pk)
@@ -119,7 +130,7 @@ def update_signed_project(
         )
     read.raise_if_any()
     substance = any(getattr(row, name) != values[name] for name in SUBSTANCE)
-    home = locked_ledger(row.ledger_id) if row.ledger_id != ledger.pk else ledger
+    home = locked.get(row.ledger_id) or locked_ledger(row.ledger_id)
     if substance:
         if row.review_status == ReviewStatus.VERIFIED:
             if not (
@@ -145,9 +156,9 @@ def update_signed_project(
 def delete_signed_project(row: SignedProject, *, user, now: datetime | None = None) -> None:
     """Remove a signing entered by mistake: only while pending in a draft ledger."""
     now = now or timezone.now()
+    ledger = locked_ledger(SignedProject.objects.values_list("ledger_id", flat=True).get(pk=row.pk))
     row = SignedProject.objects.select_for_update().get(pk=row.pk)
     check_member(user, row.unit_id, MEMBER_ONLY)
-    ledger = locked_ledger(row.ledger_id)
     if (
         row.review_status != ReviewStatus.PENDING
         or ledger.status not in WeeklyLedger.NOT_HANDED_IN

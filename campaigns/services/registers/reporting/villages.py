@@ -11,6 +11,7 @@ from ....figures import FigureError, parse_figure
 from ....history import saved_with_history
 from ....models import PilotVillage, VillageReport, VillageTaskProgress
 from ....register_models import NARRATIVE, ReviewStatus
+from ....versions import check_version
 from .common import (
     Collector,
     amount_text,
@@ -31,7 +32,12 @@ def fund_label(name: str) -> str:
 
 @transaction.atomic
 def save_village_report(
-    report: VillageReport, *, user, data: dict, now: datetime | None = None
+    report: VillageReport,
+    *,
+    user,
+    data: dict,
+    now: datetime | None = None,
+    expected_version: int | None = None,
 ) -> VillageReport:
     """Save what the township reported for one pilot village this week (all or nothing).
 
@@ -45,6 +51,9 @@ def save_village_report(
     ledger = locked_ledger(report.ledger_id)
     if ledger.unit_id != village.township_id:
         raise LedgerError("不能填报其他乡镇的试点村。")
+    # Read again under a row lock (after the ledger's: the one lock order), for the version.
+    report = VillageReport.objects.select_for_update().select_related("village").get(pk=report.pk)
+    check_version(report, expected_version, what=f"「{report.village}」")
     report.ledger = ledger
     check_editable(ledger, report.review_status, now=now, what=f"「{village}」")
 
