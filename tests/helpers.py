@@ -4,11 +4,16 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import connection, transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
@@ -108,3 +113,21 @@ def pdf_bytes() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def built_for_module(django_db_blocker, *, now: str, media, build: Callable):
+    """What `build()` makes, built once at `now` (Asia/Shanghai) for a module-scoped fixture
+    (`yield from built_for_module(...)`), inside a transaction rolled back when the module is
+    done. Each test's `db` then runs in a savepoint of it, so what one test changes the next
+    never sees; keep the module's tests on one xdist worker (`xdist_group`)."""
+    moment = datetime.fromisoformat(now).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with time_machine.travel(moment, tick=False), override_settings(MEDIA_ROOT=media):
+                built = build()
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

@@ -10,16 +10,11 @@ The two units' objects are built once for the module (one transaction, rolled ba
 end); each test runs in a savepoint of it, so what one request changes the next never sees.
 """
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
-import time_machine
-from django.db import transaction
-from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.roles import Role
+from tests.helpers import built_for_module
 from tests.object_matrix_args import ROWS
 from tests.object_matrix_world import MARK, Side, World, build_world
 
@@ -53,18 +48,13 @@ def test_every_url_taking_an_id_has_a_row():
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """Both units' objects, in a transaction rolled back when the module is done."""
     media = tmp_path_factory.mktemp("object-matrix-media")
-    moment = datetime.fromisoformat(NOW).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with time_machine.travel(moment, tick=False), override_settings(MEDIA_ROOT=media):
-                built = build_world()
-            built.extra["media"] = media
-            yield built
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+
+    def build() -> World:
+        built = build_world()
+        built.extra["media"] = media
+        return built
+
+    yield from built_for_module(django_db_blocker, now=NOW, media=media, build=build)
 
 
 def footprint(side: Side) -> dict:

@@ -5,14 +5,9 @@ is added to EXPECTED: no page can escape the matrix.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -25,7 +20,7 @@ from scoring.models import ComputeJob
 from scoring.services.evaluations import compute_quarter, open_evaluation
 from tests.campaigns.builders import build_small_year
 from tests.campaigns.register_builders import add_registers
-from tests.helpers import make_user, pdf_bytes
+from tests.helpers import built_for_module, make_user, pdf_bytes
 from tests.register_matrix_args import register_url_args
 
 # Q1 2026 is over and locked, Q2 is running: "now" for computing, appealing and publishing Q1.
@@ -222,17 +217,12 @@ def matrix(django_db_setup, django_db_blocker, tmp_path_factory):
     rolled back at its end; each test runs in a savepoint of it (its `db`), so what one
     request changes the next never sees. Built per test, this took most of the suite's time."""
     media = tmp_path_factory.mktemp("permission-matrix-media")
-    moment = datetime.fromisoformat(NOW).replace(tzinfo=ZoneInfo("Asia/Shanghai"))
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with time_machine.travel(moment, tick=False), override_settings(MEDIA_ROOT=media):
-                users = _role_users(build_county())
-                yield Matrix(users=users, args=_url_args(users), media=media)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+
+    def build() -> Matrix:
+        users = _role_users(build_county())
+        return Matrix(users=users, args=_url_args(users), media=media)
+
+    yield from built_for_module(django_db_blocker, now=NOW, media=media, build=build)
 
 
 @pytest.fixture
