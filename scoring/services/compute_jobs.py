@@ -22,7 +22,7 @@ from jiaozhang.tasking import BROKER_ERRORS, runs_eagerly, send, task_named
 from ..errors import NeedsConfirmation, ScoringError
 from ..models import ComputeJob, QuarterlyEvaluation
 from .evaluations import compute_quarter
-from .heartbeat import beating, stalled_after
+from .heartbeat import beating, requeue_stalled
 
 logger = logging.getLogger(__name__)
 Status = ComputeJob.Status
@@ -151,13 +151,9 @@ def sweep_stalled_computations(*, now=None) -> int:
     A second delivery is harmless: the worker claims a job with a conditional update.
     """
     now = now or timezone.now()
-    stale = now - stalled_after()
-    lost = ComputeJob.objects.filter(status=Status.RUNNING, heartbeat_at__lt=stale)
-    for job_id in list(lost.values_list("pk", flat=True)[:100]):
-        if ComputeJob.objects.filter(
-            pk=job_id, status=Status.RUNNING, heartbeat_at__lt=stale
-        ).update(status=Status.QUEUED, progress=0, message=""):
-            logger.warning("computation %s lost its worker, queued again", job_id)
+    lost = requeue_stalled(ComputeJob.objects.all(), now=now, limit=100, progress=0, message="")
+    for job_id in lost:
+        logger.warning("computation %s lost its worker, queued again", job_id)
     waiting = ComputeJob.objects.filter(status=Status.QUEUED).exclude(
         created_at__gt=now - RESEND_AFTER, heartbeat_at=None
     )

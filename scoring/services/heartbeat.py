@@ -18,6 +18,21 @@ def stalled_after() -> timedelta:
     return timedelta(seconds=settings.JOB_HEARTBEAT_TIMEOUT)
 
 
+def requeue_stalled(jobs, *, now, limit: int, **reset) -> list[int]:
+    """Put the running jobs of `jobs` (ReportJob or ComputeJob rows) whose heartbeat stopped
+    back to queued, with `reset` fields; the ids put back. Each reset is conditional on the
+    stale heartbeat, so a job that beat meanwhile is never taken from its live worker."""
+    cutoff = now - stalled_after()
+    stalled = jobs.filter(status="running", heartbeat_at__lt=cutoff)
+    return [
+        job_id
+        for job_id in list(stalled.values_list("pk", flat=True)[:limit])
+        if jobs.filter(pk=job_id, status="running", heartbeat_at__lt=cutoff).update(
+            status="queued", **reset
+        )
+    ]
+
+
 @contextmanager
 def beating(running, *, name: str):
     """While the block runs, a thread stamps `heartbeat_at` on the rows of `running` (a

@@ -26,7 +26,7 @@ from jiaozhang.tasking import BROKER_ERRORS, runs_eagerly, send, task_named
 
 from ..models import ReportJob
 from ..reports.registry import get_export
-from .heartbeat import beating, stalled_after
+from .heartbeat import beating, requeue_stalled
 
 logger = logging.getLogger(__name__)
 
@@ -147,16 +147,9 @@ def sweep_stalled_reports(*, now=None) -> int:
     taken from its worker; a job sent while the broker is down stays queued for
     `dispatch_queued_reports`. Returns how many jobs were handed out again.
     """
-    cutoff = (now or timezone.now()) - stalled_after()
-    stalled = ReportJob.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff)
-    ids = list(stalled.values_list("pk", flat=True)[:500])
-    requeued = [
-        job_id
-        for job_id in ids
-        if ReportJob.objects.filter(
-            pk=job_id, status=Status.RUNNING, heartbeat_at__lt=cutoff
-        ).update(status=Status.QUEUED, progress=0)
-    ]
+    requeued = requeue_stalled(
+        ReportJob.objects.all(), now=now or timezone.now(), limit=500, progress=0
+    )
     for job_id in requeued:
         logger.warning("report job %s lost its worker, sent again", job_id)
         if not send_report_job(job_id):
