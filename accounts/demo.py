@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from .models import RankingGroup, Unit, User
 from .roles import Role
@@ -162,18 +163,30 @@ def build_county(*, townships: int = 18, departments: int = 40, parks: int = 3) 
         name, short = PARKS[i] if i < len(PARKS) else (f"县第{i + 1}产业园", f"第{i + 1}园")
         specs.append((name, short, Unit.Kind.PARK, PARK_GROUP))
 
+    # One read and one insert (with its history rows) for the whole county: every test and
+    # benchmark builds one, and a unit per round trip was most of a small test's set-up.
+    existing = Unit.objects.in_bulk([spec[0] for spec in specs], field_name="name")
+    new = []
     for order, (name, short, kind, group) in enumerate(specs, start=1):
-        unit, _ = upsert(
-            Unit,
-            lookup={"name": name},
-            values={
-                "short_name": short,
-                "kind": kind,
-                "group": county.groups[group],
-                "sort_order": order * 10,
-            },
-        )
+        values = {
+            "short_name": short,
+            "kind": kind,
+            "group": county.groups[group],
+            "sort_order": order * 10,
+        }
+        unit = existing.get(name)
+        if unit is None:
+            unit = Unit(name=name, **values)
+            new.append(unit)
+        else:
+            changed = [field for field, value in values.items() if getattr(unit, field) != value]
+            if changed:
+                for field in changed:
+                    setattr(unit, field, values[field])
+                unit.save(update_fields=changed)
         county.units.append(unit)
+    if new:
+        bulk_create_with_history(new, Unit)
     return county
 
 

@@ -14,6 +14,8 @@ the wall time swings with other load, the CPU time much less), the query count a
 Pages: the completeness matrix (default group, and 全部), the reviewer queue (pending, and all
 statuses), the results and evaluation pages of Q2, the register lists and the 全部 分包 view.
 Then `latest_verified` (campaigns/verified_figures.py) through Q2 and through the last week.
+`--only TEXT` (repeatable) times only the pages whose URL contains TEXT, e.g.
+`--only contracted --only status=all`; `--only latest_verified` for that read.
 """
 
 import argparse
@@ -23,7 +25,7 @@ import time
 import time_machine
 from common import SCALES
 from dashboards import AS_SEEN_ON, YEAR, follow_ups, publish
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_test_environment
 from django.urls import reverse
@@ -49,6 +51,8 @@ def timed(function, runs):
 
 def page(client, url, runs):
     def get():
+        # The log holds the last 9,000 queries: full after a first build, it would count none.
+        reset_queries()
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
@@ -59,6 +63,10 @@ def page(client, url, runs):
         f"{url}: median {median * 1000:.0f} ms, max {worst * 1000:.0f} ms, "
         f"CPU {cpu * 1000:.0f} ms, {queries} queries, {size / 1024:.0f} KiB"
     )
+
+
+def chosen(only: list[str] | None, name: str) -> bool:
+    return not only or any(text in name for text in only)
 
 
 def build(scale):
@@ -78,6 +86,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=SCALES, default="county")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="TEXT",
+        help="time only the pages whose URL contains TEXT (repeatable; `latest_verified` for "
+        "rule 1's read); default: everything",
+    )
     args = parser.parse_args()
     print(f"scale {args.scale} {SCALES[args.scale]}, database {connection.vendor}, year {YEAR}")
     with time_machine.travel(AS_SEEN_ON, tick=True):
@@ -100,11 +115,16 @@ def main() -> None:
             "reviewer": [reverse("review-queue"), reverse("review-queue") + "?status=all"],
         }
         for username, urls in pages.items():
+            urls = [url for url in urls if chosen(args.only, url)]
+            if not urls:
+                continue
             client = Client()
             client.force_login(User.objects.get(username=username))
             print(f"-- as {username}")
             for url in urls:
                 page(client, url, args.runs)
+        if not chosen(args.only, "latest_verified"):
+            return
         year = AssessmentYear.objects.get(year=YEAR)
         bounds = {"through Q2": {"through_quarter": 2}, "through week 28": {"through_week": 28}}
         for label, bound in bounds.items():

@@ -1,13 +1,6 @@
-"""Excel exports of campaigns data (write-only workbooks, formula-injection safe)."""
+"""Excel exports of campaigns data (streamed workbooks, formula-injection safe)."""
 
-from io import BytesIO
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
-from .excel import append_safe, print_setup, styled_cell
+from .excel import StreamedWorkbook, Style, Styled, append_safe, workbook_bytes
 
 FILLS = {
     "verified": "C6EFCE",
@@ -18,8 +11,8 @@ FILLS = {
     "overdue": "FFC7CE",
     "open": "FFFFFF",
 }
-STATE_FILLS = {code: PatternFill("solid", fgColor=colour) for code, colour in FILLS.items()}
-CENTRED = Alignment(horizontal="center")
+STATE_STYLES = {code: Style(fill=colour, align="center") for code, colour in FILLS.items()}
+HEADER = Style(bold=True, align="center", valign="center", wrap=True)
 
 
 def week_heading(period) -> str:
@@ -30,31 +23,13 @@ def week_heading(period) -> str:
 
 def completeness_workbook(*, year, periods, rows) -> bytes:
     """Units × weeks with each cell's state in words and colour; frozen headers."""
-    book = Workbook(write_only=True)
     title = f"{year.year}年周帐完成情况"
-    book.properties.title = title
-    sheet = book.create_sheet(title)
-    sheet.freeze_panes = "C2"
-    sheet.column_dimensions["A"].width = 24
-    sheet.column_dimensions["B"].width = 14
-    for index in range(3, len(periods) + 3):
-        sheet.column_dimensions[get_column_letter(index)].width = 12
-    print_setup(sheet, footer=title)
-    bold = Font(bold=True)
-    header = []
-    for text in ["单位", "考核组别", *[week_heading(p) for p in periods]]:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        header.append(cell)
-    append_safe(sheet, header)
+    book = StreamedWorkbook(title=title)
+    columns = [("单位", 24), ("考核组别", 14), *((week_heading(p), 12) for p in periods)]
+    sheet = book.add_sheet(title, columns, header=HEADER, freeze="C2", footer=title)
     for unit, cells in rows:
         line = [unit.name, unit.group.name]
         for _period, code, label in cells:
-            # One style per state, built once: a city's matrix is ~47k cells.
-            fill = STATE_FILLS.get(code, STATE_FILLS["open"])
-            line.append(styled_cell(sheet, label, fill=fill, alignment=CENTRED))
+            line.append(Styled(label, STATE_STYLES.get(code, STATE_STYLES["open"])))
         append_safe(sheet, line)
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

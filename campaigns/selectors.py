@@ -233,6 +233,11 @@ def review_queue(
         entries = entries.filter(indicator__lead_unit_id=user.unit_id).exclude(
             ledger__unit_id=user.unit_id
         )
+        # The same indicators by id too: given the few ids, the planner reads a city
+        # reviewer's 36,000 entries of every status through the indicator index instead of
+        # scanning all 330,000 (issue 14); the join above keeps its quick plan for 待核实.
+        led = Indicator.objects.filter(lead_unit_id=user.unit_id, source=Indicator.Source.LEDGER)
+        entries = entries.filter(indicator_id__in=list(led.values_list("pk", flat=True)))
     if period_id:
         entries = entries.filter(ledger__period_id=period_id)
     if unit_id:

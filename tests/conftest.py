@@ -14,6 +14,17 @@ from accounts.demo import build_county
 from accounts.models import User
 from accounts.roles import Role
 from tests.helpers import celery_worker, make_user
+from tests.template_db import migrated_template
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On PostgreSQL every test database is a copy of one migrated template (template_db)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        db.setdefault("TEST", {})["TEMPLATE"] = migrated_template(db)
 
 
 @pytest.fixture(autouse=True)

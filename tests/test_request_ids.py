@@ -81,11 +81,13 @@ def test_the_largest_id_reaches_the_views_and_is_not_found(client, small):
 
 
 def test_admin_object_pages_survive_a_huge_id(client, small):
+    """The superuser reaches every admin page, so it tries every value; the office's pages are
+    a subset of the same views, asked once more with the audit's value under its permissions."""
     superuser = make_user("root", is_superuser=True, is_staff=True)
-    for user in (small.office, superuser):
+    for user, values in ((superuser, (HUGE, OVER, str(MAX_ID))), (small.office, (HUGE,))):
         client.force_login(user)
         for route in ADMIN_OBJECT_ROUTES:
-            for value in (HUGE, OVER, str(MAX_ID)):
+            for value in values:
                 assert client.get(url_with(route, value)).status_code < 500, route
 
 

@@ -18,10 +18,10 @@ _FIELD = {"projects": "project_id", "villages": "village_id"}
 
 def last_checks(register: str, row_ids) -> dict[int, date]:
     """Row id -> the date of its latest on-site check, for rows of "projects" or "villages"
-    that have one."""
+    that have one. `row_ids`: ids, or a queryset of them (the 分包 view's thousands of rows)."""
     field = _FIELD[register]
     rows = (
-        Inspection.objects.filter(**{f"{field}__in": list(row_ids)})
+        Inspection.objects.filter(**{f"{field}__in": row_ids})
         .values(field)
         .annotate(last=Max("visited_on"))
     )

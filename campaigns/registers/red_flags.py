@@ -36,6 +36,9 @@ KINDS = {
 }
 
 STALL_WEEKS = 4
+# The stall rule reads a series' latest value and the one STALL_WEEKS reports before it, so a
+# caller may read only this many latest values of each row (a city has ~2,000 projects).
+SERIES_READ = STALL_WEEKS + 1
 
 # KeyProject.Status values (plain strings: this module reads no models).
 _NOT_STARTED, _BUILDING, _SUSPENDED = "not_started", "building", "suspended"

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.permissions import acts_as_office
 
@@ -81,7 +82,7 @@ def generate_periods(*, year: AssessmentYear, now: datetime | None = None) -> li
     for period in stray:
         period.delete()
 
-    periods = []
+    periods, new = [], []
     for week in range(1, weeks + 1):
         monday = date.fromisocalendar(year.year, week, 1)
         deadline, locks_at = _week_rule(year, monday, calendar)
@@ -93,19 +94,28 @@ def generate_periods(*, year: AssessmentYear, now: datetime | None = None) -> li
             "deadline": deadline,
             "locks_at": locks_at,
         }
-        period = existing.get(week) or Period(year=year, iso_week=week)
-        same_week = period.pk is not None and period.starts_on == monday
+        period = existing.get(week)
+        if period is None:
+            # A week the year does not have yet: checked field by field and inserted with the
+            # other new weeks at once (a new year's 52 weeks in one insert, with history).
+            period = Period(year=year, iso_week=week, **values)
+            period.clean_fields(exclude=["year"])
+            new.append(period)
+            periods.append(period)
+            continue
+        same_week = period.starts_on == monday
         if same_week and (period.deadline <= now or period.deadline_set_by_office):
             periods.append(period)
             continue
-        changed = [name for name, value in values.items() if getattr(period, name) != value]
-        if period.pk is None or changed:
+        if any(getattr(period, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(period, name, value)
             period.full_clean()
-            period._change_reason = "按截止规则生成" if period.pk is None else "按截止规则更新"
+            period._change_reason = "按截止规则更新"
             period.save()
         periods.append(period)
+    if new:
+        bulk_create_with_history(new, Period, default_change_reason="按截止规则生成")
     return periods
 
 
@@ -218,23 +228,35 @@ def check_milestones(year: int, milestones: Iterable[tuple[date, Decimal]]) -> l
     return errors
 
 
-def _replace_milestones(target: Target, wanted: list[tuple[date, Decimal]]) -> bool:
-    """Make the target's milestones exactly `wanted`, touching only rows that differ."""
+def _replace_milestones(
+    target: Target, wanted: list[tuple[date, Decimal]], *, created: bool = False
+) -> bool:
+    """Make the target's milestones exactly `wanted`, touching only rows that differ (a target
+    `created` just now has none to read)."""
     changed = False
-    by_date = {m.due_date: m for m in target.milestones.all()}
+    by_date = {} if created else {m.due_date: m for m in target.milestones.all()}
     wanted_dates = {due for due, _ in wanted}
     for due, milestone in by_date.items():
         if due not in wanted_dates:
             milestone.delete()
             changed = True
+    new = []
     for due, fraction in wanted:
         milestone = by_date.get(due)
-        if milestone is not None and milestone.fraction == fraction:
-            continue
-        milestone = milestone or Milestone(target=target, due_date=due)
-        milestone.fraction = fraction
-        milestone.full_clean()
-        milestone.save()
+        if milestone is None:
+            # Dates and fractions were checked by check_milestones, and the dates are new to
+            # this target: only field cleaning remains, and one insert (with its history rows)
+            # serves a new target's four quarter milestones.
+            milestone = Milestone(target=target, due_date=due, fraction=fraction)
+            milestone.clean_fields(exclude=["target"])
+            new.append(milestone)
+        elif milestone.fraction != fraction:
+            milestone.fraction = fraction
+            milestone.full_clean()
+            milestone.save()
+            changed = True
+    if new:
+        bulk_create_with_history(new, Milestone)
         changed = True
     return changed
 
@@ -271,14 +293,15 @@ def set_target(
         raise LedgerError([f"{unit} · {indicator}：{e}" for e in errors])
 
     target = Target.objects.filter(indicator=indicator, unit=unit).first()
+    created = target is None
     target = target or Target(indicator=indicator, unit=unit)
-    if target.pk is None or target.annual_value != value or target.note != note:
+    if created or target.annual_value != value or target.note != note:
         target.annual_value = value
         target.note = note
         target.full_clean()
         target.save()
-    if wanted is None and not target.milestones.exists():
+    if wanted is None and (created or not target.milestones.exists()):
         wanted = default_milestones(year=year)
     if wanted is not None:
-        _replace_milestones(target, wanted)
+        _replace_milestones(target, wanted, created=created)
     return target

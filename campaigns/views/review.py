@@ -21,7 +21,7 @@ from jiaozhang.ids import id_list, id_param
 from ..errors import LedgerError
 from ..forms import CorrectForm, InspectionForm, ReturnForm
 from ..models import LedgerEntry
-from ..review_rows import review_rows
+from ..review_rows import PagedByIds, review_rows
 from ..selectors import (
     UNIT_PICKER_LIMIT,
     campaigns_visible_to,
@@ -59,7 +59,8 @@ def _filters(request):
 def queue(request):
     user = request.user
     filters = _filters(request)
-    page = Paginator(review_queue(user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    queue = PagedByIds(review_queue(user, **filters))
+    page = Paginator(queue, PAGE_SIZE).get_page(request.GET.get("page"))
     year = current_year()
     paging = request.GET.copy()
     paging.pop("page", None)

@@ -8,28 +8,23 @@ grants them only to a user whose own scope is exactly that one. (Not named `*_xl
 one-place guard reads two `…_xlsx` names in EXPORT_MODULES as a hand-kept list of exports.)
 """
 
-from io import BytesIO
+from dataclasses import replace
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from campaigns.analysis_data import AnalysisScope, analysis_scope
 from campaigns.comparisons import comparison
-from campaigns.excel import append_safe, print_setup
+from campaigns.excel import FIGURE, PERCENT, StreamedWorkbook, Styled, append_safe, workbook_bytes
 from campaigns.models import AssessmentYear
 from campaigns.selectors import current_year
 from campaigns.weak_items import as_of_week, weak_items
 from jiaozhang.ids import as_id
 
 from .registry import Export, register
+from .xlsx import HEADER as DOCUMENT_HEADER
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER_FILL = PatternFill("solid", fgColor="B3141C")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-FIGURE_FORMAT = "#,##0.00##"
-PERCENT = "0.0%"
+HEADER = replace(DOCUMENT_HEADER, wrap=True)  # the long headings wrap
 
 
 def _scope(params: dict) -> AnalysisScope:
@@ -59,31 +54,11 @@ def allowed(user, params: dict) -> str | None:
 
 
 def _sheet(book, title: str, headers: list[tuple[str, int]]):
-    sheet = book.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    for index, (_, width) in enumerate(headers):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    print_setup(sheet, footer=title)
-    row = []
-    for text, _ in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        row.append(cell)
-    append_safe(sheet, row)
-    return sheet
+    return book.add_sheet(title, headers, header=HEADER, footer=title)
 
 
-def _number(sheet, value, number_format=FIGURE_FORMAT):
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.number_format = number_format
-    return cell
-
-
-def _bytes(book) -> bytes:
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+def _number(value, style=FIGURE):
+    return Styled(value, style)
 
 
 # --- 对比分析 --------------------------------------------------------------------------------
@@ -101,9 +76,8 @@ def render_comparison(params: dict):
         unit_id=as_id(params.get("unit")),
         today=timezone.localdate(),
     )
-    book = Workbook(write_only=True)
     title = f"{year.year}年对比分析（截至第{page.week}周）"
-    book.properties.title = title
+    book = StreamedWorkbook(title=title)
     sheet = _sheet(
         book,
         "对比分析",
@@ -123,20 +97,20 @@ def render_comparison(params: dict):
                 r.unit.short_name,
                 r.indicator.name,
                 r.indicator.measure,
-                _number(sheet, r.target),
-                _number(sheet, r.actual),
-                _number(sheet, r.rate, PERCENT),
-                _number(sheet, r.gap_target.figure),
+                _number(r.target),
+                _number(r.actual),
+                _number(r.rate, PERCENT),
+                _number(r.gap_target.figure),
                 r.gap_target.weeks_text,
-                _number(sheet, r.best),
+                _number(r.best),
                 r.best_unit,
-                _number(sheet, r.gap_best.figure),
-                _number(sheet, r.average),
-                _number(sheet, r.gap_average.figure),
+                _number(r.gap_best.figure),
+                _number(r.average),
+                _number(r.gap_average.figure),
                 None,
             ],
         )
-    return f"{title}.xlsx", XLSX, _bytes(book)
+    return f"{title}.xlsx", XLSX, workbook_bytes(book)
 
 
 def comparison_key(params: dict) -> str:
@@ -158,9 +132,8 @@ def render_weak_items(params: dict):
         campaign_id=as_id(params.get("campaign")),
         group_id=as_id(params.get("group")),
     )
-    book = Workbook(write_only=True)
     title = f"{year.year}年工作弱项（截至{as_of:%m月%d日}）"
-    book.properties.title = title
+    book = StreamedWorkbook(title=title)
     sheet = _sheet(
         book,
         "工作弱项",
@@ -177,17 +150,17 @@ def render_weak_items(params: dict):
                 item.indicator.campaign.name,
                 item.indicator.name,
                 "节点" if item.milestone else item.indicator.measure,
-                _number(sheet, None if item.milestone else item.target_to_date),
-                _number(sheet, None if item.milestone else item.actual),
-                _number(sheet, item.rate, PERCENT),
-                "未完成" if item.milestone else _number(sheet, item.gap),
-                _number(sheet, item.shortfall, PERCENT),
-                _number(sheet, None if item.milestone else item.half_year_target),
+                _number(None if item.milestone else item.target_to_date),
+                _number(None if item.milestone else item.actual),
+                _number(item.rate, PERCENT),
+                "未完成" if item.milestone else _number(item.gap),
+                _number(item.shortfall, PERCENT),
+                _number(None if item.milestone else item.half_year_target),
                 "是" if item.below_half else "",
                 item.follow_up,
             ],
         )
-    return f"{title}.xlsx", XLSX, _bytes(book)
+    return f"{title}.xlsx", XLSX, workbook_bytes(book)
 
 
 register(

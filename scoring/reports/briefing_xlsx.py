@@ -9,16 +9,15 @@ within the request.
 from datetime import date
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
-
 from campaigns.excel import (
+    FIGURE,
+    PERCENT,
+    StreamedWorkbook,
+    Style,
+    Styled,
     append_safe,
     clean_text,
     excel_number,
-    print_setup,
-    style_header,
     workbook_bytes,
 )
 
@@ -29,42 +28,28 @@ from .pdf.weekly_briefing import briefing_allowed, briefing_cache_key
 from .registry import Export, register
 from .xlsx import XLSX, sheet_title
 
-FIGURE_FORMAT = "#,##0.00##"
-PERCENT = "0.0%"
+DAY = Style(number_format="yyyy年m月d日")
 
 
 def _sheet(book, title: str, columns: list[tuple[str, float]], taken: set, footer: str):
-    sheet = book.create_sheet(sheet_title(title, taken))
-    sheet.freeze_panes = "A2"
-    print_setup(sheet, footer=f"{footer} {title}")
-    for index, (_header, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    header = [WriteOnlyCell(sheet, value=text) for text, _width in columns]
-    style_header(header)
-    append_safe(sheet, header)
-    return sheet
+    return book.add_sheet(sheet_title(title, taken), columns, footer=f"{footer} {title}")
 
 
-def _number(sheet, value, number_format):
+def _number(value, style):
     if value in (None, ""):
         return None
-    cell = WriteOnlyCell(sheet, value=excel_number(Decimal(str(value))))
-    cell.number_format = number_format
-    return cell
+    return Styled(excel_number(Decimal(str(value))), style)
 
 
-def _day(sheet, iso: str):
-    cell = WriteOnlyCell(sheet, value=date.fromisoformat(iso))
-    cell.number_format = "yyyy年m月d日"
-    return cell
+def _day(iso: str):
+    return Styled(date.fromisoformat(iso), DAY)
 
 
 def briefing_workbook(briefing: WeeklyBriefing) -> bytes:
     facts = briefing.facts or {}
     tables = fact_tables(facts)
     name = briefing.document_number or f"{briefing.title}（未签发稿）"
-    book = Workbook(write_only=True)
-    book.properties.title = clean_text(name)
+    book = StreamedWorkbook(title=name)
     taken: set[str] = set()
 
     text = _sheet(book, "通报正文", [("周通报", 110)], taken, name)
@@ -95,9 +80,9 @@ def briefing_workbook(briefing: WeeklyBriefing) -> bytes:
         append_safe(
             sheet,
             [clean_text(m["campaign"]), clean_text(m["unit"]), clean_text(m["indicator"]),
-             m["measure"], _number(sheet, m["increase"], FIGURE_FORMAT),
-             _number(sheet, m["figure"], FIGURE_FORMAT), _number(sheet, m["annual"], FIGURE_FORMAT),
-             _number(sheet, m["share"], PERCENT)],
+             m["measure"], _number(m["increase"], FIGURE),
+             _number(m["figure"], FIGURE), _number(m["annual"], FIGURE),
+             _number(m["share"], PERCENT)],
         )  # fmt: skip
 
     sheet = _sheet(
@@ -109,7 +94,7 @@ def briefing_workbook(briefing: WeeklyBriefing) -> bytes:
             append_safe(
                 sheet,
                 [clean_text(row["campaign"]), clean_text(row["unit"]),
-                 clean_text(item["indicator"]), _number(sheet, item["rate"], PERCENT),
+                 clean_text(item["indicator"]), _number(item["rate"], PERCENT),
                  clean_text(item["text"])],
             )  # fmt: skip
 
@@ -134,7 +119,7 @@ def briefing_workbook(briefing: WeeklyBriefing) -> bytes:
         append_safe(
             sheet,
             [r["serial"], clean_text(r["unit"]), clean_text(r["issuer"]), clean_text(r["title"]),
-             _day(sheet, r["due_on"]), r["days"], r["card_label"] or "已逾期", r["status"]],
+             _day(r["due_on"]), r["days"], r["card_label"] or "已逾期", r["status"]],
         )  # fmt: skip
     return workbook_bytes(book)
 

@@ -8,20 +8,11 @@ rest of the params are the list's filters, read by the same selector as the page
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from accounts.models import User
 from accounts.permissions import user_acts_as
 from accounts.roles import Role
-from campaigns.excel import (
-    append_safe,
-    excel_number,
-    print_setup,
-    style_header,
-    styled_cell,
-    workbook_bytes,
-)
+from campaigns.excel import FIGURE, StreamedWorkbook, Styled, append_safe, workbook_bytes
 from campaigns.models import PilotVillage
 from campaigns.registers import selectors
 from jiaozhang.ids import as_id
@@ -29,7 +20,6 @@ from jiaozhang.ids import as_id
 from .registry import Export, register
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FIGURE_FORMAT = "#,##0.00##"
 WHO = (Role.REPORTER, Role.UNIT_HEAD, Role.REVIEWER, Role.OFFICE, Role.LEADER)
 
 
@@ -58,19 +48,11 @@ def _date(value) -> str:
 
 
 def _sheet(book, title: str, headers: list[tuple[str, int]]):
-    sheet = book.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    for index, (_, width) in enumerate(headers):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    print_setup(sheet, footer=title)
-    cells = [WriteOnlyCell(sheet, value=text) for text, _ in headers]
-    style_header(cells)
-    append_safe(sheet, cells)
-    return sheet
+    return book.add_sheet(title, headers, footer=title)
 
 
-def _number(sheet, value):
-    return styled_cell(sheet, excel_number(value), number_format=FIGURE_FORMAT)
+def _number(value):
+    return Styled(value, FIGURE)
 
 
 def _checked(row) -> str:
@@ -86,7 +68,7 @@ def _page(rows, params):
 
 def render_projects(params: dict):
     page = _page(selectors.project_rows, params)
-    book = Workbook(write_only=True)
+    book = StreamedWorkbook()
     title = f"{page.year.year if page.year else ''}年重点项目台帐"
     sheet = _sheet(
         book,
@@ -108,9 +90,9 @@ def render_projects(params: dict):
                 p.park.name if p.park else "",
                 p.leader.full_name if p.leader else "",
                 p.get_category_display(),
-                _number(sheet, p.total_investment),
-                _number(sheet, p.annual_plan),
-                _number(sheet, p.investment_to_date),
+                _number(p.total_investment),
+                _number(p.annual_plan),
+                _number(p.investment_to_date),
                 _date(p.planned_start),
                 p.get_status_display(),
                 _date(p.started_on),
@@ -127,7 +109,7 @@ def render_projects(params: dict):
 
 def render_signed(params: dict):
     page = _page(selectors.signed_rows, params)
-    book = Workbook(write_only=True)
+    book = StreamedWorkbook()
     title = f"{page.year.year if page.year else ''}年招商签约台帐"
     sheet = _sheet(
         book,
@@ -145,8 +127,8 @@ def render_signed(params: dict):
                 s.unit.name,
                 s.investor,
                 s.get_investor_class_display(),
-                _number(sheet, s.amount),
-                _number(sheet, s.verified_amount),
+                _number(s.amount),
+                _number(s.verified_amount),
                 _date(s.signed_on),
                 s.get_stage_display(),
                 s.get_review_status_display(),
@@ -157,7 +139,7 @@ def render_signed(params: dict):
 
 def render_villages(params: dict):
     page = _page(selectors.village_rows, params)
-    book = Workbook(write_only=True)
+    book = StreamedWorkbook()
     title = f"{page.year.year if page.year else ''}年美丽乡村试点村台帐"
     funds = [
         (str(PilotVillage._meta.get_field(name).verbose_name), name)
@@ -183,8 +165,8 @@ def render_villages(params: dict):
                 v.leader.full_name if v.leader else "",
                 row.task_count,
                 row.tasks_done,
-                _number(sheet, row.task_rate),
-                *(_number(sheet, getattr(v, name)) for _, name in funds),
+                _number(row.task_rate),
+                *(_number(getattr(v, name)) for _, name in funds),
                 _checked(row),
             ],
         )
@@ -196,7 +178,7 @@ def render_villages(params: dict):
                     v.name,
                     task.name,
                     _date(task.due_on),
-                    _number(tasks, task.completion),
+                    _number(task.completion),
                 ],
             )
     return f"{title}.xlsx", XLSX, workbook_bytes(book)

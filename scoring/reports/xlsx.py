@@ -1,9 +1,9 @@
 """Excel exports: the quarter's ranking, the indicator detail and the completeness matrix.
 
-Every workbook is written in openpyxl's write-only mode (rows stream to the file, so a city's
-100k-row indicator detail stays in constant memory), with a bold frozen header row, number
-formats, column widths and Chinese sheet names; every text that comes from the database goes
-through `campaigns.excel.append_safe`, so a unit called "=cmd|..." stays text.
+Every workbook is a `campaigns.excel.StreamedWorkbook` (rows stream to the file, so a city's
+indicator detail stays in constant memory), with a bold frozen header row, number formats,
+column widths and Chinese sheet names; every text that comes from the database goes through
+`campaigns.excel.append_safe`, so a unit called "=cmd|..." stays text.
 
 `render(params)` never sees the user: the same params give the same bytes for everyone (the
 report jobs cache documents by `cache_key`), and `allowed(user, params)` decides who may have
@@ -11,20 +11,23 @@ them, through the scoring selectors. The registers (KeyProject, SignedProject, P
 do not exist yet; their sheets come with them.
 """
 
-from io import BytesIO
 from types import SimpleNamespace
 
 from django.db.models import Max
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from accounts.models import Unit
 from accounts.permissions import reads_every_unit
 from accounts.roles import Role
-from campaigns.excel import append_safe, print_setup, styled_cell
+from campaigns.excel import (
+    FIGURE,
+    PERCENT,
+    StreamedWorkbook,
+    Style,
+    Styled,
+    append_safe,
+    workbook_bytes,
+)
 from jiaozhang.ids import as_id
 
 from ..models import IndicatorScore, QuarterlyEvaluation, UnitScore
@@ -39,20 +42,20 @@ NOT_FOUND = "找不到该季度考评，或该季度尚未计算。"
 
 TIER_FILLS = {"advanced": "C6EFCE", "standard": "DDEBF7", "lagging": "FFC7CE"}
 TIER_FONTS = {"advanced": "006100", "standard": "1F4E78", "lagging": "9C0006"}
+CENTRED = Style(align="center")
 TIER_STYLES = {
-    tier: {"fill": PatternFill("solid", fgColor=TIER_FILLS[tier]),
-           "font": Font(bold=True, color=TIER_FONTS[tier])}
+    tier: Style(bold=True, color=TIER_FONTS[tier], fill=TIER_FILLS[tier], align="center")
     for tier in TIER_FILLS
-}  # fmt: skip
-HEADER_FILL = PatternFill("solid", fgColor="B3141C")  # the red of the site's navigation bar
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+}
+# The red of the site's navigation bar.
+HEADER = Style(bold=True, color="FFFFFF", fill="B3141C", align="center", valign="center")
 # Places gained since last quarter as a number that reads as an arrow: 2 → ↑2, -1 → ↓1, 0 → →.
-CHANGE_FORMAT = '"↑"0;"↓"0;"→"'
-# Scores: the cell holds the exact Decimal (openpyxl writes its decimal text, never a float) and
-# shows 2 places, rounded half up by the spreadsheet like scoring/display.py rounds the pages.
-TWO_PLACES = "0.00"
-FIGURE_FORMAT = "#,##0.00##"
-PERCENT = "0.0%"
+CHANGE = Style(number_format='"↑"0;"↓"0;"→"')
+# Scores: the cell holds the Decimal's value (XlsxWriter writes 16 significant digits, which
+# give back every decimal of up to 15 digits exactly) and shows 2 places, rounded half up by
+# the spreadsheet like scoring/display.py rounds the pages.
+TWO_PLACES = Style(number_format="0.00")
+TOTAL = Style(number_format="0.00", bold=True)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -74,38 +77,13 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def _start_sheet(book, title: str, columns: list[tuple[str, float]]):
-    """A write-only sheet with its widths, a frozen header row repeated on every printed page
+def _start_sheet(book, title: str, columns: list[tuple[str, float]], styles=()):
+    """A sheet with its widths, a frozen header row repeated on every printed page
     (landscape, fit to the page width: campaigns.excel.print_setup) and an autofilter."""
-    sheet = book.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    print_setup(sheet, footer=f"{book.properties.title or ''} {title}".strip())
-    for index, (_header, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    header = []
-    for text, _width in columns:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-        header.append(cell)
-    append_safe(sheet, header)
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}1"
-    return sheet
-
-
-BOLD = Font(bold=True)
-CENTRED = Alignment(horizontal="center")
-
-
-def _number(sheet, value, number_format, *, bold=False):
-    """A number cell with its format (campaigns.excel.styled_cell: the style built once)."""
-    return styled_cell(sheet, value, number_format=number_format, font=BOLD if bold else None)
-
-
-def _save(book) -> bytes:
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    footer = f"{book.title} {title}".strip()
+    return book.add_sheet(
+        title, columns, styles=styles, header=HEADER, footer=footer, autofilter=True
+    )
 
 
 def _evaluation(params: dict) -> QuarterlyEvaluation | None:
@@ -178,12 +156,12 @@ RANKING_COLUMNS = [
     ("名次", 7), ("单位", 30), ("基础分", 10), ("报送扣分", 10), ("加减分", 10), ("总分", 10),
     ("较上季度", 10), ("等次", 8), ("备注", 18),
 ]  # fmt: skip
+RANKING_STYLES = [None, None, TWO_PLACES, TWO_PLACES, TWO_PLACES, TOTAL, CHANGE]
 
 
 def ranking_workbook(evaluation, scores) -> bytes:
     """One sheet per ranking group, in the groups' order, each row a unit in ranking order."""
-    book = Workbook(write_only=True)
-    book.properties.title = f"{evaluation.title}“交帐亮相”考评排名"
+    book = StreamedWorkbook(title=f"{evaluation.title}“交帐亮相”考评排名")
     taken: set[str] = set()
     sheet, current = None, None
     rows = scores.select_related("unit", "group").order_by(
@@ -192,13 +170,9 @@ def ranking_workbook(evaluation, scores) -> bytes:
     for score in rows:
         if score.group_id != current:
             current = score.group_id
-            sheet = _start_sheet(book, sheet_title(score.group.name, taken), RANKING_COLUMNS)
-        tier = styled_cell(
-            sheet,
-            score.get_tier_display() or "未参评",
-            alignment=CENTRED,
-            **TIER_STYLES.get(score.tier, {}),
-        )
+            title = sheet_title(score.group.name, taken)
+            sheet = _start_sheet(book, title, RANKING_COLUMNS, styles=RANKING_STYLES)
+        tier = Styled(score.get_tier_display() or "未参评", TIER_STYLES.get(score.tier, CENTRED))
         notes = [label for flag, label in ((score.vetoed, "一票否决"),
                                             (score.no_excellence, "一票否优")) if flag]  # fmt: skip
         append_safe(
@@ -206,18 +180,18 @@ def ranking_workbook(evaluation, scores) -> bytes:
             [
                 score.rank,
                 score.unit.name,
-                _number(sheet, score.base, TWO_PLACES),
-                _number(sheet, score.timeliness, TWO_PLACES),
-                _number(sheet, score.adjustment, TWO_PLACES),
-                _number(sheet, score.total, TWO_PLACES, bold=True),
-                _number(sheet, score.rank_change, CHANGE_FORMAT),
+                score.base,
+                score.timeliness,
+                score.adjustment,
+                score.total,
+                score.rank_change,
                 tier,
                 "、".join(notes) or None,
             ],
         )
     if sheet is None:
         _start_sheet(book, "排名", RANKING_COLUMNS)
-    return _save(book)
+    return workbook_bytes(book)
 
 
 def render_ranking(params: dict):
@@ -261,41 +235,42 @@ def method_text(method: str, rank: int | None, rank_of: int | None) -> str:
     return label
 
 
-def indicator_detail_workbook(evaluation, scores) -> bytes:
-    """One row per unit and indicator, streamed from the database in chunks."""
-    book = Workbook(write_only=True)
-    book.properties.title = f"{evaluation.title}指标得分明细"
-    sheet = _start_sheet(book, "指标得分明细", DETAIL_COLUMNS)
-    rows = (
-        IndicatorScore.objects.filter(unit_score__in=scores.values("pk"))
-        .order_by(
-            "unit_score__group__sort_order",
-            "unit_score__group_id",
-            "unit_score__position",
-            "unit_score__sort_order",
-            "indicator__campaign__sort_order",
-            "indicator__sort_order",
-            "pk",
-        )
-        .values_list(
-            "unit_score__group__name",
-            "unit_score__unit__name",
-            "indicator__campaign__name",
-            "indicator__name",
-            "indicator__measure",
-            "method",
-            "annual_target",
-            "target_to_date",
-            "actual",
-            "reported",
-            "rate",
-            "points",
-            "score",
-            "reason",
-            "rank",
-            "rank_of",
-        )
-    )
+# What the detail reads of each IndicatorScore, in its order (unit by unit, in ranking order).
+DETAIL_ORDER = (
+    "unit_score__group__sort_order",
+    "unit_score__group_id",
+    "unit_score__position",
+    "unit_score__sort_order",
+    "indicator__campaign__sort_order",
+    "indicator__sort_order",
+    "pk",
+)
+DETAIL_FIELDS = (
+    "unit_score__group__name",
+    "unit_score__unit__name",
+    "indicator__campaign__name",
+    "indicator__name",
+    "indicator__measure",
+    "method",
+    "annual_target",
+    "target_to_date",
+    "actual",
+    "reported",
+    "rate",
+    "points",
+    "score",
+    "reason",
+    "rank",
+    "rank_of",
+)
+# The look of each column: figures, the rate as a percentage, points and score to 2 places.
+DETAIL_STYLES = [None] * 6 + [FIGURE] * 4 + [PERCENT, TWO_PLACES, TWO_PLACES]
+
+
+def detail_workbook(title: str, rows) -> bytes:
+    """The indicator detail of `rows` (value tuples of DETAIL_FIELDS), one sheet row each."""
+    book = StreamedWorkbook(title=title)
+    sheet = _start_sheet(book, "指标得分明细", DETAIL_COLUMNS, styles=DETAIL_STYLES)
     for (
         group,
         unit,
@@ -313,7 +288,7 @@ def indicator_detail_workbook(evaluation, scores) -> bytes:
         reason,
         rank,
         rank_of,
-    ) in rows.iterator(chunk_size=2000):
+    ) in rows:
         append_safe(
             sheet,
             [
@@ -323,17 +298,27 @@ def indicator_detail_workbook(evaluation, scores) -> bytes:
                 name,
                 measure,
                 method_text(method, rank, rank_of),
-                _number(sheet, annual, FIGURE_FORMAT),
-                _number(sheet, due, FIGURE_FORMAT),
-                _number(sheet, actual, FIGURE_FORMAT),
-                _number(sheet, reported, FIGURE_FORMAT),
-                _number(sheet, rate, PERCENT),
-                _number(sheet, points, TWO_PLACES),
-                _number(sheet, score, TWO_PLACES),
+                annual,
+                due,
+                actual,
+                reported,
+                rate,
+                points,
+                score,
                 reason or None,
             ],
         )
-    return _save(book)
+    return workbook_bytes(book)
+
+
+def indicator_detail_workbook(evaluation, scores) -> bytes:
+    """One row per unit and indicator, streamed from the database in chunks."""
+    rows = (
+        IndicatorScore.objects.filter(unit_score__in=scores.values("pk"))
+        .order_by(*DETAIL_ORDER)
+        .values_list(*DETAIL_FIELDS)
+    )
+    return detail_workbook(f"{evaluation.title}指标得分明细", rows.iterator(chunk_size=2000))
 
 
 def render_indicator_detail(params: dict):

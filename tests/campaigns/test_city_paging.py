@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from accounts.demo import build_county
 from accounts.roles import Role
+from campaigns.selectors import review_queue
 from campaigns.services.years import set_target
 from campaigns.views import review
 from campaigns.views.registers import contracted, pages
@@ -77,6 +78,33 @@ def test_review_queue_pages_keep_the_status_filter(client, monkeypatch):
     assert len(seen) == total  # every row on exactly one page
     past_the_end = client.get(url + "?status=all&page=99")
     assert past_the_end.context["page"].number == 3  # the last page, not an error
+
+
+@pytest.mark.clock("2026-04-15 10:00")
+def test_review_queue_pages_follow_the_queue_order(client, monkeypatch):
+    """A page's rows are picked by the queue's sort and read whole after (issue 14): they come
+    in the queue's order — week, then indicator, then unit — not in the order they were written
+    (unit by unit). Weeks 9 and 10 of three townships, two rows a page."""
+    small = build_small_year()
+    units = small.county.units[:3]
+    reporters = {u: make_user(f"r{u.pk}", Role.REPORTER, unit=u) for u in units}
+    for week in (9, 10):
+        for unit in units:
+            hand_in(small, unit, week=week, reporter=reporters[unit])
+    monkeypatch.setattr(review, "PAGE_SIZE", 2)
+    client.force_login(small.reviewer)
+    shown = [
+        entry.pk
+        for number in (1, 2, 3, 4, 5, 6)
+        for entry in client.get(reverse("review-queue") + f"?status=all&page={number}").context[
+            "entries"
+        ]
+    ]
+    queue = review_queue(small.reviewer)
+    assert shown == list(queue.values_list("pk", flat=True))
+    weeks = [(e.ledger.period.iso_week, e.indicator.sort_order) for e in queue]
+    assert weeks == sorted(weeks, key=lambda pair: (-pair[0], pair[1]))
+    assert shown != sorted(shown)  # written unit by unit: the sort is the queue's own
 
 
 @pytest.mark.clock("2026-04-15 10:00")

@@ -176,6 +176,58 @@ def test_rows_red_first_with_reasons():
     assert villages[0].figure_label == "4项任务，平均完成 0.0%"  # the verified state on the row
 
 
+def test_stall_reads_the_latest_weeks_of_a_long_series():
+    """The rows read only each row's latest verified reports (issue 14): the oldest ones must
+    not stand in for them. 物流中心 verified 100, 100, 100, 100, 100, 120, 140, 160, 180, 200
+    (weeks 6–15): the latest 200 is above the 120 four reports before → not stalled (the five
+    oldest alone would be flat). 东村 at 40 % in weeks 6–10, then 45, 50, 55, 60, 65 → not
+    stalled. Then 65 in weeks 16–19 and a verified week-20 report without task lines, which
+    gives no average: the latest five averages are 65 ×5 (weeks 15–19) → stalled."""
+    reg = build_register_year(year=2026)
+    _verified_reports(reg, reg.logistics, range(6, 16), [100] * 5 + [120, 140, 160, 180, 200])
+    _village_reports(reg, range(6, 16), [40] * 5 + [45, 50, 55, 60, 65])
+    projects, villages = register_rows(reg.small.office, year=reg.small.year, today=TODAY)
+    assert {row.name: row.reasons for row in projects}["城关镇物流中心"] == []
+    assert villages[0].reasons == []
+    _village_reports(reg, range(16, 20), [65] * 4)
+    VillageReport.objects.create(
+        village=reg.village,
+        ledger=_ledger(reg.village.township, reg.small.period(20)),
+        review_status=ReviewStatus.VERIFIED,
+    )
+    _projects, villages = register_rows(reg.small.office, year=reg.small.year, today=TODAY)
+    assert villages[0].reasons == ["连续4周无进展"]
+
+
+def test_row_shows_its_newest_handed_in_report():
+    """物流中心's reports: week 13 in a ledger still in draft, week 12 (pending) written before
+    weeks 11 and 10 (verified), all three handed in: the card shows week 12 — the newest week,
+    not the newest row — with its state and progress; a draft is not news yet. 东村 has no
+    report: nothing shown."""
+    reg = build_register_year(year=2026)
+    unit = reg.logistics.unit
+    draft = WeeklyLedger.objects.create(
+        unit=unit, period=reg.small.period(13), status=WeeklyLedger.Status.DRAFT
+    )
+    for ledger, progress in ((_ledger(unit, reg.small.period(12)), "第12周进展"), (draft, "草稿")):
+        ProjectReport.objects.create(
+            project=reg.logistics,
+            ledger=ledger,
+            status=KeyProject.Status.UNDER_CONSTRUCTION,
+            investment_to_date=D(300),
+            progress=progress,
+        )
+    _verified_reports(reg, reg.logistics, [11, 10], [200, 100])
+    projects, villages = register_rows(reg.small.office, year=reg.small.year, today=TODAY)
+    logistics = next(row for row in projects if row.name == "城关镇物流中心")
+    assert (logistics.week_label, logistics.report_state, logistics.progress) == (
+        reg.small.period(12).label,
+        "待核实",
+        "第12周进展",
+    )
+    assert (villages[0].week_label, villages[0].report_state, villages[0].progress) == ("", "", "")
+
+
 # --- the page -----------------------------------------------------------------------------
 
 

@@ -6,21 +6,18 @@ is back, and a real worker mails each head exactly once — even when the row is
 """
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import Notification, OutboxTask
 from accounts.roles import Role
 from campaigns.models import WeeklyLedger
-from campaigns.selectors import current_year, period_containing
 from jiaozhang.tasking import flush_outbox, publish_outbox_row, task_named
-from tests.campaigns.builders import build_small_year
 from tests.faults.services import redis_stopped
-from tests.helpers import make_user, start_worker
+from tests.faults.weeks import build_open_week
+from tests.helpers import make_user
 
 pytestmark = [
     pytest.mark.faults,
@@ -28,26 +25,16 @@ pytestmark = [
 ]
 
 
-def _wait_for(check, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_submission_while_redis_is_down_mails_each_head_once_when_it_is_back(
-    client, transactional_db, settings, tmp_path
+    client, transactional_db, settings, fault_workers
 ):
-    small = build_small_year(requires_head_confirmation=True)
+    # This week, whatever the real date (a fault test is never moved in time): open, its
+    # deadline ahead.
+    small, week = build_open_week(requires_head_confirmation=True)
     unit = small.reporter.unit
     heads = [small.head, make_user("h2", Role.UNIT_HEAD, unit=unit, email="h2@example.cn")]
     type(small.head).objects.filter(pk=small.head.pk).update(email="h1@example.cn")
-    queue = f"faults-{int(time.time() * 1000)}"
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_TASK_DEFAULT_QUEUE = queue
-    week = period_containing(current_year(), timezone.now())
     url = reverse("ledger-week", args=[week.pk])
     form = {
         f"e{small.investment.pk}-value": "3.5",
@@ -70,24 +57,22 @@ def test_submission_while_redis_is_down_mails_each_head_once_when_it_is_back(
         assert pending.attempts == 1 and pending.last_error
         assert Notification.objects.filter(recipient__in=heads, emailed_at=None).count() == 2
 
-    log = tmp_path / "worker.log"
-    with log.open("wb") as out:
-        worker = start_worker(queue, stdout=out)
-        try:
-            assert flush_outbox(older_than=timedelta(0)) == 1
-            row = OutboxTask.objects.get()
-            assert row.sent_at and row.task_id
-            task = task_named(row.name)
-            assert task.AsyncResult(row.task_id).get(timeout=60) == 2
-            # Delivered again (published, then the database failed before marking it sent):
-            # the task claims each notice, so nobody is mailed twice.
-            assert publish_outbox_row(row)
-            again = OutboxTask.objects.get().task_id
-            assert task.AsyncResult(again).get(timeout=30) == 0
-        finally:
-            worker.terminate()
-            worker.wait(timeout=15)
-    mailed = log.read_text(errors="replace")
+    # The workers start only now, Redis back (none lives through the outage); the pool's
+    # second one starts beside this one for test_worker_killed.py.
+    queue = fault_workers.alive()[0]
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    assert flush_outbox(older_than=timedelta(0)) == 1
+    row = OutboxTask.objects.get()
+    assert row.sent_at and row.task_id
+    task = task_named(row.name)
+    assert task.AsyncResult(row.task_id).get(timeout=60) == 2
+    # Delivered again (published, then the database failed before marking it sent): the task
+    # claims each notice, so nobody is mailed twice.
+    assert publish_outbox_row(row)
+    again = OutboxTask.objects.get().task_id
+    assert task.AsyncResult(again).get(timeout=30) == 0
+    # Both tasks are done, so their mails are in the log (the console backend flushes each).
+    mailed = fault_workers.log(queue).read_text(errors="replace")
     assert sorted(re.findall(r"^To: (\S+)", mailed, re.M)) == ["h1@example.cn", "h2@example.cn"]
     assert not Notification.objects.filter(recipient__in=heads, emailed_at=None).exists()
     assert flush_outbox(older_than=timedelta(0)) == 0

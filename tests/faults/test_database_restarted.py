@@ -16,12 +16,10 @@ import pytest
 from django.db import connection
 from django.db.models.signals import post_save
 from django.urls import reverse
-from django.utils import timezone
 
 from campaigns.models import LedgerEntry
-from campaigns.selectors import current_year, period_containing
-from tests.campaigns.builders import build_small_year
 from tests.faults.services import ensure_postgres, pg_ctl
+from tests.faults.weeks import build_open_week
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -49,8 +47,9 @@ pytestmark = [
 def test_restart_mid_save_shows_the_chinese_500_keeps_nothing_and_recovers(
     client, live_server, transactional_db
 ):
-    small = build_small_year()
-    week = period_containing(current_year(), timezone.now())
+    # This week, whatever the real date (a fault test is never moved in time): open, its
+    # deadline ahead.
+    small, week = build_open_week()
     client.force_login(small.reporter)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     url = live_server.url + reverse("ledger-week", args=[week.pk])

@@ -1,19 +1,16 @@
 """A worker killed (SIGKILL) mid-job: the sweeper hands the job out again, another worker
 finishes it, and the page follows it through.
 
-Three workers start at once for the module (a start is the slow part), each on its own queue:
-a job is sent to one, that one is killed while the job is running, and the sweeper sends the
-job to the next. The report is a slow test PDF (tests/faults/slow_export.py: twelve 0.25 s
-steps, each a heartbeat); the computation is held mid-way by a row lock the test takes on the
-evaluation (compute_quarter locks it first), so each kill lands while its job is running.
+Each test takes two workers of the session's pool (tests/faults/workers.py), each on its own
+queue: a job is sent to one, that one is killed while the job is running, and the sweeper
+sends the job to the other. The report is a slow test PDF (tests/faults/slow_export.py:
+twelve 0.25 s steps, each a heartbeat); the computation is held mid-way by a row lock the test
+takes on the evaluation (compute_quarter locks it first), so each kill lands while its job is
+running.
 """
 
 import io
-import os
-import signal
 import time
-import uuid
-from datetime import date
 
 import psycopg
 import pytest
@@ -28,7 +25,8 @@ from scoring.services.evaluations import open_evaluation
 from scoring.services.reports import request_report, sweep_stalled_reports
 from tests.campaigns.builders import build_small_year
 from tests.faults.slow_export import SLOW_PDF
-from tests.helpers import make_user, start_worker
+from tests.faults.weeks import finished_year
+from tests.helpers import make_user
 
 pytestmark = [
     pytest.mark.faults,
@@ -45,40 +43,15 @@ def wait_until(check, timeout=120.0):
     raise AssertionError("timed out")
 
 
-@pytest.fixture(scope="module")
-def media(tmp_path_factory):
-    return tmp_path_factory.mktemp("fault-media")
-
-
-@pytest.fixture(scope="module")
-def workers(django_db_setup, django_db_blocker, media):
-    """queue → worker process, three of them (the app knows the slow test export)."""
-    with django_db_blocker.unblock():
-        queues = [f"faults-{uuid.uuid4().hex[:8]}" for _ in range(3)]
-        started = {
-            q: start_worker(q, env={"MEDIA_ROOT": str(media)}, app="tests.faults.worker_app")
-            for q in queues
-        }
-    yield started
-    for process in started.values():
-        process.kill()
-        process.wait(timeout=10)
-
-
 @pytest.fixture
-def two_workers(workers, transactional_db, settings, media):
-    """(first queue, kill first, second queue) for one test; each worker serves one test."""
+def two_workers(fault_workers, transactional_db, settings):
+    """(first queue, kill first, second queue) for one test, which kills the first: the
+    session's pool (tests/faults/conftest.py) has one worker for each test asking for this."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.JOB_HEARTBEAT_TIMEOUT = 1
-    settings.MEDIA_ROOT = media
-    alive = [q for q, p in workers.items() if p.poll() is None]
-    first, second = alive[0], alive[1]
-
-    def kill_first():
-        os.kill(workers[first].pid, signal.SIGKILL)
-        workers[first].wait(timeout=10)
-
-    return first, kill_first, second
+    settings.MEDIA_ROOT = fault_workers.media
+    first, second = fault_workers.alive()[:2]
+    return first, lambda: fault_workers.kill(first), second
 
 
 def shown(client, url) -> str:
@@ -118,7 +91,7 @@ def test_computation_of_a_killed_worker_is_swept_and_completes(client, two_worke
     first, kill_first, second = two_workers
     settings.CELERY_TASK_DEFAULT_QUEUE = first
     # The workers run on the real clock: last year's Q1 is over (no confirmation) on any date.
-    small = build_small_year(year=date.today().isocalendar().year - 1)
+    small = build_small_year(year=finished_year())
     evaluation = open_evaluation(year=small.year, quarter=1)
     client.force_login(small.office)
     db = connection.settings_dict

@@ -1,20 +1,8 @@
-"""Shared workbook cell reading and writing: the guarded reader and formula-injection-safe cells.
+"""Reading uploaded workbooks: the guarded reader and the cells of an upload.
 
-Reading: every uploaded workbook is opened by `read_workbook`, which checks the archive before
-openpyxl parses anything (see its docstring) and turns any failure to read the file into one
-Chinese `LedgerError`, so a hostile or damaged upload is refused and changes nothing.
-
-Writing: every cell we write goes through `append_safe` (a row) or `write_safe` (one cell of a
-normal sheet), which escape formula-like text; `safe_cell` is the one escaping rule they share.
-Text from the database (an indicator's name, a unit's note) must never become a formula in
-the office's Excel. openpyxl turns any string starting with "=" into a formula cell, and
-Excel, LibreOffice and WPS treat text starting with "+", "-", "@" (and a leading tab or CR) as
-a formula when a user edits the cell. We do not alter the text: a leading apostrophe stored
-in the value would become part of an indicator's name on re-import. Instead such a cell is
-written as a plain string cell (`data_type = "s"`) with the style flag `quotePrefix` — what
-Excel itself stores when one types a leading ' — so the text is shown and read back exactly,
-and stays text when edited. The header style, Decimal figures as Excel numbers and the saved
-bytes are shared by every workbook we write.
+Every uploaded workbook is opened by `read_workbook`, which checks the archive before openpyxl
+parses anything (see its docstring) and turns any failure to read the file into one Chinese
+`LedgerError`, so a hostile or damaged upload is refused and changes nothing.
 
 Cells of an upload: `cell_text`, `cell_date` and `cell_at` read a cell's value the same way in
 every import; `data_rows` yields a sheet's non-empty rows up to a limit; a `Collector` gathers
@@ -26,170 +14,20 @@ import zipfile
 import zlib
 from contextlib import contextmanager
 from datetime import date, datetime
-from decimal import Decimal
 from io import BytesIO
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from openpyxl import DEFUSEDXML, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
-from .errors import LedgerError
+from ..errors import LedgerError
 
 # openpyxl parses workbook XML with defusedxml when it is installed (a locked dependency): a
 # DOCTYPE, an entity (XXE, "billion laughs") or an external reference then raises instead of
 # being expanded. Fail at import rather than silently parse uploads with the unsafe parser.
 if not DEFUSEDXML:  # pragma: no cover - defusedxml is in the lock file
     raise ImportError("openpyxl must find defusedxml to read uploaded workbooks safely")
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def is_formula_like(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
-
-
-def safe_cell(value, sheet=None):
-    """`value` itself, or for formula-like text a string cell to append in its place.
-
-    The one escaping rule; writers do not call it themselves but append rows with
-    `append_safe`, which applies it to every value. In write-only workbooks the sheet must be
-    passed (`safe_cell(v, ws)`): a write-only sheet needs the cell bound to it to store the
-    cell's style. Other values (numbers, dates, harmless text) pass through unchanged.
-    """
-    if not is_formula_like(value):
-        return value
-    cell = Cell(sheet, row=1, column=1)  # append() moves it to its place
-    cell._value = cell.check_string(value)  # bypass openpyxl's "starts with = → formula" inference
-    cell.data_type = "s"
-    cell.quotePrefix = True
-    return cell
-
-
-def write_safe(ws, *, row: int, column: int, value):
-    """Set one cell of a normal (not write-only) sheet safely; returns the cell."""
-    cell = ws.cell(row=row, column=column)
-    if is_formula_like(value):
-        cell._value = cell.check_string(value)
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    else:
-        cell.value = value
-    return cell
-
-
-def _escaped(value, sheet):
-    """`value` as it may be appended to `sheet`: formula-like text never becomes a formula."""
-    if isinstance(value, Cell):  # a styled cell built by the caller (WriteOnlyCell)
-        if value.parent is None:
-            value.parent = sheet  # a write-only sheet stores the cell's style through it
-        text = value._value
-        if value.data_type == "f" or is_formula_like(text):
-            value._value = value.check_string(text) if isinstance(text, str) else text
-            value.data_type = "s"
-            value.quotePrefix = True
-        return value
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return safe_cell(value, sheet)
-    return value
-
-
-def append_safe(sheet, values) -> None:
-    """Append one row to `sheet` (normal or write-only), every value escaped by `safe_cell`.
-
-    Every row of every workbook we write goes through here, so no text from the database can
-    turn into a formula whichever exporter writes it, and no exporter can forget to escape.
-    Values may be plain values or styled cells (`WriteOnlyCell`), which are checked too.
-    """
-    sheet.append([_escaped(value, sheet) for value in values])
-
-
-# ------------------------------------------------------------------------------------------
-# Writing: styles, figures, the file
-# ------------------------------------------------------------------------------------------
-
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="B22222")
-HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-def style_header(cells, *, fill=HEADER_FILL, font=HEADER_FONT) -> None:
-    """Give `cells` (a header row) the workbooks' header look: white bold on red, centred."""
-    for cell in cells:
-        cell.font = font
-        cell.fill = fill
-        cell.alignment = HEADER_ALIGNMENT
-
-
-A4 = "9"  # the paper size code of an A4 sheet in SpreadsheetML
-
-
-def print_setup(sheet, *, title_rows: int = 1, first_title_row: int = 1, footer: str = "") -> None:
-    """The print set-up of every workbook the app writes (write-only sheets too): A4
-    landscape, every column on the width of one page (as many pages down as it needs), the
-    header rows `first_title_row`..+`title_rows`-1 repeated at the top of each page, and
-    "第 n 页，共 m 页" (after `footer`, e.g. the document's title) at the foot of each page."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = A4
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0  # 0: as many pages down as the rows need
-    sheet.print_options.horizontalCentered = True
-    last_title_row = first_title_row + title_rows - 1
-    sheet.print_title_rows = f"{first_title_row}:{last_title_row}"
-    # "&P" and "&N" are the page number and page count; "&&" would print one "&".
-    text = clean_text(footer).replace("&", "&&")
-    sheet.oddFooter.center.text = f"{text}　第 &P 页，共 &N 页" if text else "第 &P 页，共 &N 页"
-
-
-def styled_cell(sheet, value, *, number_format=None, font=None, fill=None, alignment=None):
-    """A cell of `value` for a write-only `sheet` with the given style, cheaply.
-
-    Setting a style attribute on a cell looks it up in the workbook's style tables every time:
-    cell by cell that was a fifth of a 10k-row export's time. Here each combination is built
-    once per sheet and its style array copied into every cell that shares it. `None` stays an
-    empty cell, which costs nothing to write.
-    """
-    if value is None:
-        return None
-    styles = sheet.__dict__.setdefault("_jz_styles", {})
-    key = (number_format, font, fill, alignment)
-    style = styles.get(key)
-    if style is None:
-        prototype = WriteOnlyCell(sheet)
-        if number_format:
-            prototype.number_format = number_format
-        if font is not None:
-            prototype.font = font
-        if fill is not None:
-            prototype.fill = fill
-        if alignment is not None:
-            prototype.alignment = alignment
-        style = styles[key] = prototype._style
-    return Cell(sheet, row=1, column=1, value=value, style_array=style)
-
-
-def excel_number(value: Decimal | None):
-    """A Decimal as the number Excel stores: an int when whole, else a float (None stays)."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def clean_text(text: str | None) -> str:
-    """`text` without the control characters that make openpyxl refuse to save a workbook
-    (pasted into a web form, they would otherwise break the whole download)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text or "")
-
-
-def workbook_bytes(workbook) -> bytes:
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
 
 # ------------------------------------------------------------------------------------------
 # Reading uploads

@@ -1,0 +1,101 @@
+"""Every workbook cell read or written: the guarded reader, and formula-injection-safe writing.
+
+`reading`: every uploaded workbook is opened by `read_workbook` (the archive checked before
+openpyxl parses anything; any failure to read becomes one Chinese `LedgerError`), and its cells
+are read by `cell_text`, `cell_date`, `cell_at`, `data_rows`, with a `Collector` of messages.
+
+`writing`: every cell we write goes through `append_safe` (a row) or `write_safe` (one cell of a
+template), which keep formula-like text as text (`is_formula_like`, the one rule); documents are
+`StreamedWorkbook`s (XlsxWriter, constant memory), templates openpyxl workbooks; both share the
+header look, the print set-up (`print_setup`) and `workbook_bytes`.
+"""
+
+from .reading import (
+    MAX_MEMBERS,
+    MAX_MESSAGES,
+    MAX_RATIO,
+    OLE_MAGIC,
+    RATIO_FROM,
+    READ_ERRORS,
+    REQUIRED_PARTS,
+    TOO_LARGE,
+    CellError,
+    Collector,
+    cell_at,
+    cell_date,
+    cell_text,
+    check_archive,
+    check_no_doctype,
+    data_rows,
+    read_workbook,
+    shown,
+)
+from .writing import (
+    A4,
+    DATE,
+    FIGURE,
+    FORMULA_TRIGGERS,
+    HEADER,
+    HEADER_ALIGNMENT,
+    HEADER_FILL,
+    HEADER_FONT,
+    PERCENT,
+    StreamedSheet,
+    StreamedWorkbook,
+    Style,
+    Styled,
+    append_safe,
+    clean_text,
+    excel_number,
+    footer_text,
+    is_formula_like,
+    print_setup,
+    safe_cell,
+    style_header,
+    workbook_bytes,
+    write_safe,
+)
+
+__all__ = [
+    "A4",
+    "DATE",
+    "FIGURE",
+    "FORMULA_TRIGGERS",
+    "HEADER",
+    "HEADER_ALIGNMENT",
+    "HEADER_FILL",
+    "HEADER_FONT",
+    "MAX_MEMBERS",
+    "MAX_MESSAGES",
+    "MAX_RATIO",
+    "OLE_MAGIC",
+    "PERCENT",
+    "RATIO_FROM",
+    "READ_ERRORS",
+    "REQUIRED_PARTS",
+    "TOO_LARGE",
+    "CellError",
+    "Collector",
+    "StreamedSheet",
+    "StreamedWorkbook",
+    "Style",
+    "Styled",
+    "append_safe",
+    "cell_at",
+    "cell_date",
+    "cell_text",
+    "check_archive",
+    "check_no_doctype",
+    "clean_text",
+    "data_rows",
+    "excel_number",
+    "footer_text",
+    "is_formula_like",
+    "print_setup",
+    "read_workbook",
+    "safe_cell",
+    "shown",
+    "style_header",
+    "workbook_bytes",
+    "write_safe",
+]
