@@ -4,15 +4,14 @@ Not part of CI (it takes minutes and the whole machine). From the project root:
 
     .venv/bin/python bench/load_test.py --database jiaozhang_load --users 10,20,40 --duration 60
 
-It creates the database if missing, builds the city demo (`seed_demo --scale city --no-password-change`, ~900 units) unless the
-database already holds it, gives the accounts it drives one password (one hash, written in
-bulk), collects the static files, then starts gunicorn (-w 2, 127.0.0.1 only, DEBUG off, a
-test SECRET_KEY) and one Celery worker, and runs Locust headless for `--duration` seconds at
-each user count of `--users`, stepping up. For each step it prints requests/s, p50/p95/p99 per
-page and the error rate, and marks the step saturated when a page's p95 passes 500 ms (a
-submission's: 1 s) or any request fails. It exits 1 if any request failed, 0 otherwise.
-`--json FILE` writes the figures for bench/run_all.py.
-"""
+It creates the database if missing, builds the city demo (`seed_demo --scale city
+--no-password-change`, ~900 units) unless the database already holds it, gives the accounts it
+drives one password (one hash, written in bulk), collects the static files, then starts gunicorn
+(-w 2, 127.0.0.1 only, DEBUG off, a test SECRET_KEY) and one Celery worker, and runs Locust
+headless for `--duration` seconds at each user count of `--users`, stepping up. For each step it
+prints requests/s, p50/p95/p99 per page and the error rate, and marks the step saturated when a
+page's p95 passes 500 ms (a submission's: 1 s) or any request fails. It exits 1 if any request
+failed, 0 otherwise. `--json FILE` writes the figures for bench/run_all.py. """
 
 import argparse
 import csv
