@@ -11,7 +11,7 @@ drives one password (one hash, written in bulk), collects the static files, then
 headless for `--duration` seconds at each user count of `--users`, stepping up. For each step it
 prints requests/s, p50/p95/p99 per page and the error rate, and marks the step saturated when a
 page's p95 passes 500 ms (a submission's: 1 s) or any request fails. It exits 1 if any request
-failed, 0 otherwise. `--json FILE` writes the figures for bench/run_all.py. """
+failed, 0 otherwise. `--json FILE` writes the figures for bench/run_all.py."""
 
 import argparse
 import csv
